@@ -1,0 +1,310 @@
+"""Operations foundations: the KPI tree, funnels with intervals, ABC classification, weighted scoring.
+
+Conventions
+-----------
+* KPI tree: ``GMV = visitors × conversion rate × average order value (AOV)``; orders = visitors × conversion.
+* A change in a product of factors is split between the factors with the logarithmic mean Divisia index
+  (LMDI-I, Ang 2004): the contribution of factor *i* is ``L(Y1, Y0) · ln(x1_i / x0_i)`` where
+  ``L(a, b) = (a − b) / (ln a − ln b)``. The contributions add up exactly to ``Y1 − Y0``.
+* Funnel rates carry Wilson score intervals (Wilson 1927), which stay inside [0, 1] and behave well for small
+  counts and rates near 0 or 1, unlike the Wald interval ``p ± z·√(p(1−p)/n)``.
+* ABC analysis ranks items by value (descending). An item is in class A while the cumulative share *before* it is
+  below the A cut-off (default 80 %), so the item that crosses the cut-off is still A; likewise B up to 95 %.
+* Weighted scoring normalises the weights to sum to 1 and reports the weighted sum of the criterion scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "FunnelStage",
+    "kpi_tree",
+    "decompose_change_lmdi",
+    "wilson_interval",
+    "funnel_table",
+    "weakest_step",
+    "abc_classification",
+    "weighted_scores",
+    "price_elasticity_loglog",
+]
+
+COMPARISONS = {
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+
+
+def kpi_tree(visitors: float, conversion_rate: float, average_order_value: float) -> dict[str, float]:
+    """Return the top of the KPI tree: orders and GMV from visitors, conversion rate and AOV.
+
+    >>> kpi_tree(10_000, 0.02, 50.0)["gmv"]
+    10000.0
+    """
+    if visitors < 0:
+        raise ValueError(f"visitors must be >= 0, got {visitors}")
+    if not 0 <= conversion_rate <= 1:
+        raise ValueError(f"conversion_rate must be between 0 and 1, got {conversion_rate}")
+    if average_order_value < 0:
+        raise ValueError(f"average_order_value must be >= 0, got {average_order_value}")
+    orders = visitors * conversion_rate
+    return {
+        "visitors": float(visitors),
+        "conversion_rate": float(conversion_rate),
+        "orders": float(orders),
+        "average_order_value": float(average_order_value),
+        "gmv": float(orders * average_order_value),
+    }
+
+
+def _log_mean(a: float, b: float) -> float:
+    """Logarithmic mean L(a, b) = (a − b)/(ln a − ln b), with L(a, a) = a."""
+    if np.isclose(a, b, rtol=1e-12, atol=0.0):
+        return float(a)
+    return float((a - b) / (np.log(a) - np.log(b)))
+
+
+def decompose_change_lmdi(before: Mapping[str, float], after: Mapping[str, float]) -> pd.DataFrame:
+    """Split the change of a product of factors into one additive contribution per factor (LMDI-I).
+
+    ``before`` and ``after`` map factor names (e.g. visitors, conversion_rate, average_order_value) to
+    strictly positive values; the product of the factors is the outcome (e.g. GMV). Returns one row per factor
+    with columns ``factor, before, after, change_pct, contribution, share_of_change``; the contributions sum
+    exactly to ``product(after) − product(before)``.
+    """
+    if set(before) != set(after):
+        raise ValueError(f"before and after must name the same factors, got {sorted(before)} and {sorted(after)}")
+    if not before:
+        raise ValueError("before and after must name at least one factor")
+    for label, values in (("before", before), ("after", after)):
+        for name, value in values.items():
+            if not value > 0:
+                raise ValueError(f"{label}[{name!r}] must be > 0 for a log decomposition, got {value}")
+    names = list(before)
+    y0 = float(np.prod([before[n] for n in names]))
+    y1 = float(np.prod([after[n] for n in names]))
+    weight = _log_mean(y1, y0)
+    rows = []
+    total = y1 - y0
+    for name in names:
+        contribution = weight * np.log(after[name] / before[name])
+        rows.append(
+            {
+                "factor": name,
+                "before": float(before[name]),
+                "after": float(after[name]),
+                "change_pct": float(after[name] / before[name] - 1.0),
+                "contribution": float(contribution),
+                "share_of_change": float(contribution / total) if total != 0 else np.nan,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def wilson_interval(successes: Any, trials: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a binomial proportion (two-sided, level 1 − alpha).
+
+    Works element-wise on arrays. Where ``trials`` is 0 the interval is (nan, nan).
+    Agrees with ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha}")
+    x = np.asarray(successes, dtype=float)
+    n = np.asarray(trials, dtype=float)
+    if np.any(x < 0) or np.any(n < 0) or np.any(x > n):
+        raise ValueError("successes must satisfy 0 <= successes <= trials")
+    z = stats.norm.ppf(1 - alpha / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = x / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return centre - half, centre + half
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    """One step of a funnel: rows where ``column <op> value`` (and all earlier steps) hold.
+
+    ``column=None`` means "every row" (the entry of the funnel, e.g. all sessions).
+    """
+
+    name: str
+    column: str | None = None
+    op: str = ">="
+    value: Any = 1
+
+    def mask(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean mask of rows meeting this stage's own condition."""
+        if self.column is None:
+            return np.ones(len(frame), dtype=bool)
+        if self.column not in frame.columns:
+            raise KeyError(
+                f"funnel stage {self.name!r} uses column {self.column!r}, which is not in the data; "
+                f"columns are: {', '.join(map(str, frame.columns))}"
+            )
+        if self.op not in COMPARISONS:
+            raise ValueError(f"funnel stage {self.name!r}: op must be one of {sorted(COMPARISONS)}, got {self.op!r}")
+        series = frame[self.column]
+        value = self.value
+        if isinstance(value, bool) or pd.api.types.is_bool_dtype(series):
+            series = series.astype(bool)
+        result = COMPARISONS[self.op](series.to_numpy(), value)
+        return np.asarray(result, dtype=bool)
+
+
+def _coerce_stages(stages: Sequence[FunnelStage | Mapping[str, Any]]) -> list[FunnelStage]:
+    out = []
+    for stage in stages:
+        out.append(stage if isinstance(stage, FunnelStage) else FunnelStage(**dict(stage)))
+    if len(out) < 2:
+        raise ValueError(f"a funnel needs at least 2 stages, got {len(out)}")
+    return out
+
+
+def _funnel_counts(frame: pd.DataFrame, stages: list[FunnelStage]) -> list[int]:
+    reached = np.ones(len(frame), dtype=bool)
+    counts = []
+    for stage in stages:
+        reached &= stage.mask(frame)
+        counts.append(int(reached.sum()))
+    return counts
+
+
+def funnel_table(
+    frame: pd.DataFrame,
+    stages: Sequence[FunnelStage | Mapping[str, Any]],
+    segment_by: str | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Count how many rows reach each stage of a sequential funnel, with conversion rates and Wilson intervals.
+
+    A row counts at stage *k* only if it meets the conditions of stages 1..k (a strict funnel). Returns one row
+    per (segment, stage) with ``segment, stage, step, count, rate_from_previous, ci_low, ci_high,
+    rate_from_start, start_ci_low, start_ci_high``. The intervals are Wilson intervals of the step rate
+    (count / previous count) and of the cumulative rate (count / entry count). Without ``segment_by`` the
+    segment is ``"all"``.
+    """
+    stage_list = _coerce_stages(stages)
+    if segment_by is not None and segment_by not in frame.columns:
+        raise KeyError(
+            f"segment_by column {segment_by!r} is not in the data; columns are: {', '.join(map(str, frame.columns))}"
+        )
+    groups = [("all", frame)] if segment_by is None else list(frame.groupby(segment_by, sort=True, observed=True))
+    tables = []
+    for segment, part in groups:
+        counts = np.array(_funnel_counts(part, stage_list), dtype=float)
+        previous = np.concatenate([[counts[0]], counts[:-1]])
+        low, high = wilson_interval(counts, previous, alpha)
+        start_low, start_high = wilson_interval(counts, np.full_like(counts, counts[0]), alpha)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tables.append(
+                pd.DataFrame(
+                    {
+                        "segment": str(segment),
+                        "stage": [s.name for s in stage_list],
+                        "step": np.arange(1, len(stage_list) + 1),
+                        "count": counts.astype(int),
+                        "rate_from_previous": counts / previous,
+                        "ci_low": low,
+                        "ci_high": high,
+                        "rate_from_start": counts / counts[0],
+                        "start_ci_low": start_low,
+                        "start_ci_high": start_high,
+                    }
+                )
+            )
+    return pd.concat(tables, ignore_index=True)
+
+
+def weakest_step(funnel: pd.DataFrame) -> pd.Series:
+    """Return the funnel row (step ≥ 2) with the lowest step conversion rate, using the first segment present."""
+    first_segment = funnel["segment"].iloc[0]
+    steps = funnel[(funnel["segment"] == first_segment) & (funnel["step"] > 1)]
+    if steps.empty:
+        raise ValueError("the funnel has no step after its entry stage")
+    return steps.loc[steps["rate_from_previous"].idxmin()]
+
+
+def abc_classification(
+    frame: pd.DataFrame,
+    item_column: str,
+    value_column: str,
+    a_cutoff: float = 0.80,
+    b_cutoff: float = 0.95,
+) -> pd.DataFrame:
+    """Classify items into A/B/C by their share of total value (Pareto / ABC analysis).
+
+    Values are summed per item, ranked in descending order (ties broken by item name for a stable result), and
+    the cumulative share computed. An item is A while the cumulative share before it is below ``a_cutoff``,
+    B while it is below ``b_cutoff``, otherwise C. Items with zero or negative total value are C.
+    Returns ``item, value, share, cumulative_share, rank, abc_class`` sorted by rank.
+    """
+    for column in (item_column, value_column):
+        if column not in frame.columns:
+            raise KeyError(f"column {column!r} is not in the data; columns are: {', '.join(map(str, frame.columns))}")
+    if not 0 < a_cutoff < b_cutoff < 1:
+        raise ValueError(f"cut-offs must satisfy 0 < a_cutoff < b_cutoff < 1, got {a_cutoff} and {b_cutoff}")
+    totals = frame.groupby(item_column, observed=True)[value_column].sum().rename("value").reset_index()
+    totals = totals.rename(columns={item_column: "item"})
+    totals = totals.sort_values(["value", "item"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+    positive_total = totals["value"].clip(lower=0).sum()
+    if positive_total <= 0:
+        raise ValueError(f"column {value_column!r} has no positive total value to classify")
+    share = totals["value"].clip(lower=0) / positive_total
+    cumulative = share.cumsum()
+    before = cumulative - share
+    abc = np.where(before < a_cutoff, "A", np.where(before < b_cutoff, "B", "C"))
+    abc = np.where(totals["value"] > 0, abc, "C")
+    totals["share"] = share
+    totals["cumulative_share"] = cumulative
+    totals["rank"] = np.arange(1, len(totals) + 1)
+    totals["abc_class"] = abc
+    return totals
+
+
+def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
+    """Rank options by a weighted sum of criterion scores (a weighted scoring matrix).
+
+    ``scores`` has one row per option (index = option name) and one column per criterion, on a common scale
+    (e.g. 1–5, higher is better). ``weights`` maps each criterion to a non-negative weight; weights are
+    normalised to sum to 1. Returns the scores with ``weighted_score`` and ``rank`` (1 = best; ties share the
+    lower rank), sorted best first.
+    """
+    missing = [c for c in weights if c not in scores.columns]
+    if missing:
+        raise KeyError(f"weights name criteria not in the score table: {missing}; columns are {list(scores.columns)}")
+    w = pd.Series(weights, dtype=float)
+    if (w < 0).any():
+        raise ValueError(f"weights must be >= 0, got {dict(w[w < 0])}")
+    if w.sum() <= 0:
+        raise ValueError("weights must not all be zero")
+    w = w / w.sum()
+    result = scores.copy()
+    result["weighted_score"] = scores[list(w.index)].to_numpy(dtype=float) @ w.to_numpy()
+    result["rank"] = result["weighted_score"].rank(ascending=False, method="min").astype(int)
+    return result.sort_values("rank", kind="mergesort")
+
+
+def price_elasticity_loglog(prices: Any, quantities: Any) -> dict[str, float]:
+    """Constant price elasticity from a log–log regression ``ln Q = a + ε ln P`` (ordinary least squares).
+
+    Returns the elasticity ε, its standard error and the R². Prices and quantities must be positive.
+    """
+    p = np.asarray(prices, dtype=float)
+    q = np.asarray(quantities, dtype=float)
+    if p.shape != q.shape or p.size < 3:
+        raise ValueError(f"prices and quantities must have the same length (>= 3), got {p.size} and {q.size}")
+    if np.any(p <= 0) or np.any(q <= 0):
+        raise ValueError("prices and quantities must all be > 0 for a log-log fit")
+    fit = stats.linregress(np.log(p), np.log(q))
+    return {"elasticity": float(fit.slope), "std_error": float(fit.stderr), "r_squared": float(fit.rvalue**2)}

@@ -33,10 +33,13 @@ def cohort_retention(frame: pd.DataFrame, customer_column: str, date_column: str
     activity = activity.join(first, on="customer")
     activity["period"] = (activity["month"] - activity["cohort"]).apply(lambda offset: offset.n).astype(int)
     counts = activity.pivot_table(index="cohort", columns="period", values="customer", aggfunc="nunique")
+    last_month = activity["month"].max()
+    max_period = (last_month - counts.index).map(lambda offset: offset.n).to_numpy()
+    # One column for every period up to the end of the data, also for a period in which no cohort bought
+    # (it is a 0 retention, not a missing column).
+    counts = counts.reindex(columns=range(int(max_period.max()) + 1))
     sizes = counts[0]
     retention = counts.div(sizes, axis=0)
-    last_month = activity["month"].max()
-    max_period = (last_month - retention.index).map(lambda offset: offset.n).to_numpy()
     periods = retention.columns.to_numpy()
     observed = periods[None, :] <= max_period[:, None]
     retention = retention.where(observed, np.nan).where(~observed | retention.notna(), 0.0)

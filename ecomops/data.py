@@ -10,6 +10,7 @@ Input files are only ever read.
 
 from __future__ import annotations
 
+import csv
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,11 +125,32 @@ def _suffix(path: Path) -> str:
     return ".csv.gz" if name.endswith(".csv.gz") else path.suffix.lower()
 
 
+SNIFF_BYTES = 64 * 1024
+CSV_DELIMITERS = ",;\t|"
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    """Guess the delimiter from the first few KB (``,`` ``;`` tab ``|``); ``,`` when nothing is clear.
+
+    Raises UnicodeDecodeError when the sample is not valid in ``encoding``.
+    """
+    with open(path, "rb") as handle:
+        raw = handle.read(SNIFF_BYTES)
+    if len(raw) == SNIFF_BYTES and b"\n" in raw:
+        raw = raw[: raw.rindex(b"\n")]  # whole lines only (never cuts a UTF-8 or GB18030 character)
+    sample = raw.decode(encoding)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=CSV_DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     errors = []
     for encoding in CSV_ENCODINGS:
         try:
-            return pd.read_csv(path, encoding=encoding, sep=None, engine="python")
+            delimiter = _sniff_delimiter(path, encoding)
+            return pd.read_csv(path, encoding=encoding, sep=delimiter, engine="c")
         except UnicodeDecodeError as exc:
             errors.append(f"{encoding}: {exc.reason} at byte {exc.start}")
         except pd.errors.EmptyDataError:

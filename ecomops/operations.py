@@ -32,16 +32,22 @@ __all__ = [
     "abc_classification",
     "weighted_scores",
     "price_elasticity_loglog",
+    "funnel_kpi_tree",
+    "step_uplift_impact",
+    "funnel_recommendation",
+    "funnel_summary",
 ]
 
 COMPARISONS = {
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "<": np.less,
-    "<=": np.less_equal,
-    "==": np.equal,
-    "!=": np.not_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+    "lt": np.less,
+    "le": np.less_equal,
+    "eq": np.equal,
+    "ne": np.not_equal,
 }
+#: symbolic spellings accepted for the comparison names above
+OPERATOR_ALIASES = {">": "gt", ">=": "ge", "<": "lt", "<=": "le", "==": "eq", "!=": "ne"}
 
 
 def kpi_tree(visitors: float, conversion_rate: float, average_order_value: float) -> dict[str, float]:
@@ -120,27 +126,41 @@ def wilson_interval(successes: Any, trials: Any, alpha: float = 0.05) -> tuple[n
         raise ValueError(f"alpha must be strictly between 0 and 1, got {alpha}")
     x = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
-    if np.any(x < 0) or np.any(n < 0) or np.any(x > n):
-        raise ValueError("successes must satisfy 0 <= successes <= trials")
+    x, n = np.broadcast_arrays(x, n)
+    bad = (x < 0) | (n < 0) | (x > n)
+    if np.any(bad):
+        i = int(np.flatnonzero(bad.ravel())[0])
+        where = f" at element {i}" if bad.ndim else ""
+        raise ValueError(
+            "successes must satisfy 0 <= successes <= trials, got "
+            f"successes={x.ravel()[i]:g} and trials={n.ravel()[i]:g}{where}"
+        )
     z = stats.norm.ppf(1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / n
         denom = 1 + z**2 / n
         centre = (p + z**2 / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return centre - half, centre + half
+        low = np.clip(centre - half, 0.0, 1.0)
+        high = np.clip(centre + half, 0.0, 1.0)
+    # The exact bounds at the edges are 0 (no successes) and 1 (all successes); rounding must not push them
+    # outside [0, 1] or leave them a hair inside it.
+    low = np.where((x == 0) & (n > 0), 0.0, low)
+    high = np.where((x == n) & (n > 0), 1.0, high)
+    return low[()], high[()]
 
 
 @dataclass(frozen=True)
 class FunnelStage:
     """One step of a funnel: rows where ``column <op> value`` (and all earlier steps) hold.
 
-    ``column=None`` means "every row" (the entry of the funnel, e.g. all sessions).
+    ``column=None`` means "every row" (the entry of the funnel, e.g. all sessions). ``op`` is one of
+    ``gt ge lt le eq ne`` (or the symbols ``> >= < <= == !=``).
     """
 
     name: str
     column: str | None = None
-    op: str = ">="
+    op: str = "ge"
     value: Any = 1
 
     def mask(self, frame: pd.DataFrame) -> np.ndarray:
@@ -152,13 +172,15 @@ class FunnelStage:
                 f"funnel stage {self.name!r} uses column {self.column!r}, which is not in the data; "
                 f"columns are: {', '.join(map(str, frame.columns))}"
             )
-        if self.op not in COMPARISONS:
-            raise ValueError(f"funnel stage {self.name!r}: op must be one of {sorted(COMPARISONS)}, got {self.op!r}")
+        op = OPERATOR_ALIASES.get(self.op, self.op)
+        if op not in COMPARISONS:
+            allowed = list(COMPARISONS) + list(OPERATOR_ALIASES)
+            raise ValueError(f"funnel stage {self.name!r}: op must be one of {allowed}, got {self.op!r}")
         series = frame[self.column]
         value = self.value
         if isinstance(value, bool) or pd.api.types.is_bool_dtype(series):
             series = series.astype(bool)
-        result = COMPARISONS[self.op](series.to_numpy(), value)
+        result = COMPARISONS[op](series.to_numpy(), value)
         return np.asarray(result, dtype=bool)
 
 
@@ -260,10 +282,14 @@ def abc_classification(
     positive_total = totals["value"].clip(lower=0).sum()
     if positive_total <= 0:
         raise ValueError(f"column {value_column!r} has no positive total value to classify")
-    share = totals["value"].clip(lower=0) / positive_total
-    cumulative = share.cumsum()
-    before = cumulative - share
-    abc = np.where(before < a_cutoff, "A", np.where(before < b_cutoff, "B", "C"))
+    positive = totals["value"].clip(lower=0)
+    share = positive / positive_total
+    # Cumulate the values, not the rounded shares: summing shares such as 0.1 drifts (eight of them give
+    # 0.7999999999999999), which would put an item whose preceding share is exactly the cut-off in the wrong class.
+    cumulative = positive.cumsum() / positive_total
+    before = (positive.cumsum() - positive) / positive_total
+    tolerance = 1e-12
+    abc = np.where(before < a_cutoff - tolerance, "A", np.where(before < b_cutoff - tolerance, "B", "C"))
     abc = np.where(totals["value"] > 0, abc, "C")
     totals["share"] = share
     totals["cumulative_share"] = cumulative
@@ -284,14 +310,19 @@ def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Da
     if missing:
         raise KeyError(f"weights name criteria not in the score table: {missing}; columns are {list(scores.columns)}")
     w = pd.Series(weights, dtype=float)
+    if not np.isfinite(w).all():
+        raise ValueError(f"weights must be finite numbers, got {dict(w[~np.isfinite(w)])}")
     if (w < 0).any():
         raise ValueError(f"weights must be >= 0, got {dict(w[w < 0])}")
     if w.sum() <= 0:
         raise ValueError("weights must not all be zero")
-    w = w / w.sum()
+    total_weight = w.sum()
     result = scores.copy()
-    result["weighted_score"] = scores[list(w.index)].to_numpy(dtype=float) @ w.to_numpy()
-    result["rank"] = result["weighted_score"].rank(ascending=False, method="min").astype(int)
+    # Weighted sum with the raw weights, divided once by their total: with whole-number weights the common ties
+    # (e.g. 4·1 + 4·2 and 2·1 + 5·2, both 12/3) come out exactly equal.
+    result["weighted_score"] = scores[list(w.index)].to_numpy(dtype=float) @ w.to_numpy() / total_weight
+    # Rank on scores rounded well below any meaningful difference, so floating-point noise never splits a tie.
+    result["rank"] = result["weighted_score"].round(9).rank(ascending=False, method="min").astype(int)
     return result.sort_values("rank", kind="mergesort")
 
 
@@ -304,7 +335,124 @@ def price_elasticity_loglog(prices: Any, quantities: Any) -> dict[str, float]:
     q = np.asarray(quantities, dtype=float)
     if p.shape != q.shape or p.size < 3:
         raise ValueError(f"prices and quantities must have the same length (>= 3), got {p.size} and {q.size}")
-    if np.any(p <= 0) or np.any(q <= 0):
-        raise ValueError("prices and quantities must all be > 0 for a log-log fit")
+    for label, values in (("prices", p), ("quantities", q)):
+        bad = ~(values > 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"{label} must all be > 0 for a log-log fit, got {values[i]:g} at position {i} "
+                f"({int(bad.sum())} such value(s) in all)"
+            )
     fit = stats.linregress(np.log(p), np.log(q))
     return {"elasticity": float(fit.slope), "std_error": float(fit.stderr), "r_squared": float(fit.rvalue**2)}
+
+
+def funnel_kpi_tree(funnel: pd.DataFrame, average_order_value: float = 0.0) -> dict[str, Any]:
+    """Read the KPI tree off a single-segment funnel table: entries × Π(step rates) = orders; × AOV = GMV.
+
+    ``funnel`` is one segment of :func:`funnel_table` output, its last stage being the purchase. With
+    ``average_order_value`` 0 (unknown) GMV is reported as ``None``.
+    """
+    if funnel["segment"].nunique() != 1:
+        raise ValueError("funnel_kpi_tree needs the rows of exactly one segment")
+    rows = funnel.sort_values("step")
+    entries = int(rows["count"].iloc[0])
+    orders = int(rows["count"].iloc[-1])
+    conversion = orders / entries if entries else float("nan")
+    return {
+        "entries": entries,
+        "step_rates": {str(s): float(r) for s, r in zip(rows["stage"].iloc[1:], rows["rate_from_previous"].iloc[1:])},
+        "conversion_rate": conversion,
+        "orders": orders,
+        "average_order_value": float(average_order_value) if average_order_value > 0 else None,
+        "gmv": float(orders * average_order_value) if average_order_value > 0 else None,
+    }
+
+
+def step_uplift_impact(funnel: pd.DataFrame, uplift_absolute: float = 0.01) -> pd.DataFrame:
+    """Extra final conversions if one step's rate rose by ``uplift_absolute`` (e.g. 0.01 = one point), others fixed.
+
+    In a multiplicative funnel, final = entries × Π r_k, so raising step k from r_k to r_k + u adds
+    ``final · u / r_k``: the same absolute gain is worth most at the step with the lowest rate. (A *relative*
+    gain of x % at any step adds the same x % to the final count, which is why the comparison uses points.)
+    Returns ``stage, rate_from_previous, new_rate, extra_conversions, extra_conversions_pct`` for steps ≥ 2.
+    """
+    if not 0 < uplift_absolute < 1:
+        raise ValueError(f"uplift_absolute must be strictly between 0 and 1, got {uplift_absolute}")
+    if funnel["segment"].nunique() != 1:
+        raise ValueError("step_uplift_impact needs the rows of exactly one segment")
+    rows = funnel.sort_values("step")
+    final = float(rows["count"].iloc[-1])
+    steps = rows[rows["step"] > 1]
+    rate = steps["rate_from_previous"].to_numpy(dtype=float)
+    new_rate = np.minimum(rate + uplift_absolute, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        extra = np.where(rate > 0, final * (new_rate / rate - 1.0), np.nan)
+    return pd.DataFrame(
+        {
+            "stage": steps["stage"].to_numpy(),
+            "rate_from_previous": rate,
+            "new_rate": new_rate,
+            "extra_conversions": extra,
+            "extra_conversions_pct": extra / final if final else np.nan,
+        }
+    )
+
+
+def funnel_recommendation(funnel: pd.DataFrame, alpha: float = 0.05, uplift_absolute: float = 0.01) -> str:
+    """Plain-language recommendation from a funnel table: the weakest step, what a gain there is worth, and
+    (with segments) the step where segments differ most.
+
+    The weakest step and the impact are read from the ``"all"`` segment when present, else the first segment.
+    """
+    level = f"{1 - alpha:.0%}"
+    overall = funnel[funnel["segment"] == "all"] if (funnel["segment"] == "all").any() else funnel[
+        funnel["segment"] == funnel["segment"].iloc[0]]
+    weak = weakest_step(overall)
+    previous = overall.loc[overall["step"] == weak["step"] - 1, "stage"].iloc[0]
+    impact = step_uplift_impact(overall, uplift_absolute).set_index("stage")
+    gain = impact.loc[weak["stage"]]
+    text = (
+        f"Focus on the step into '{weak['stage']}': only {weak['rate_from_previous']:.1%} of those at "
+        f"'{previous}' go on ({level} CI {weak['ci_low']:.1%} to {weak['ci_high']:.1%}), the lowest rate in the "
+        f"funnel. Raising it by {uplift_absolute * 100:g} point(s) would add about {gain['extra_conversions']:,.0f} "
+        f"final conversions ({gain['extra_conversions_pct']:+.1%}), more than the same gain at any other step."
+    )
+    segmented = funnel[funnel["segment"] != "all"]
+    if segmented["segment"].nunique() > 1:
+        steps = segmented[segmented["step"] > 1]
+        spread = steps.groupby("stage", sort=False)["rate_from_previous"].agg(["min", "max"])
+        stage = (spread["max"] - spread["min"]).idxmax()
+        rows = steps[steps["stage"] == stage]
+        best, worst = rows.loc[rows["rate_from_previous"].idxmax()], rows.loc[rows["rate_from_previous"].idxmin()]
+        separated = worst["ci_high"] < best["ci_low"]
+        text += (
+            f" Segments differ most at '{stage}': {best['segment']} {best['rate_from_previous']:.1%} vs "
+            f"{worst['segment']} {worst['rate_from_previous']:.1%}"
+            + (" (the intervals do not overlap)." if separated else " (the intervals overlap: the gap may be noise).")
+        )
+    return text
+
+
+def funnel_summary(overall: pd.DataFrame, by_segment: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Machine-readable funnel results: the stages of the overall funnel, its conversion with interval, and
+    the same per segment (the ``results.json`` layout of the ``kpi_funnel`` template)."""
+
+    def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+        keep = ["stage", "count", "rate_from_previous", "ci_low", "ci_high", "rate_from_start"]
+        return table[keep].rename(columns={"stage": "name"}).to_dict("records")
+
+    summary: dict[str, Any] = {
+        "stages": records(overall),
+        "overall_conversion": float(overall["rate_from_start"].iloc[-1]),
+        "overall_ci": [float(overall["start_ci_low"].iloc[-1]), float(overall["start_ci_high"].iloc[-1])],
+        "segments": {},
+    }
+    if by_segment is not None:
+        for name, part in by_segment.groupby("segment", sort=True):
+            summary["segments"][str(name)] = {
+                "stages": records(part),
+                "overall_conversion": float(part["rate_from_start"].iloc[-1]),
+                "overall_ci": [float(part["start_ci_low"].iloc[-1]), float(part["start_ci_high"].iloc[-1])],
+            }
+    return summary

@@ -1,0 +1,275 @@
+"""Parameter models of the playbook templates and the template registry.
+
+Each template has one pydantic model here: the single source of truth for its parameters' names, types, units,
+ranges, defaults and help text. The notebook's ``parameters`` cell repeats the defaults (papermill needs them
+there) and a test checks that the two agree. Unknown keys are errors (papermill alone only warns).
+
+Units and ranges are recorded in each field's ``json_schema_extra`` (``unit``) and constraints (``ge``/``gt``/…),
+so ``ecomops show`` and ``ecomops new`` can document them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .operations import OPERATOR_ALIASES
+from .data import PROJECT_ROOT, DataError, load_table, require_columns, require_numeric, resolve_path
+
+__all__ = [
+    "ParamError",
+    "TemplateParams",
+    "FunnelStageParam",
+    "KpiFunnelParams",
+    "TemplateSpec",
+    "TEMPLATES",
+    "get_template",
+    "validate_params",
+    "field_table",
+]
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+
+class ParamError(ValueError):
+    """Invalid template parameters: the message names the parameter, the value given and what is allowed."""
+
+
+class TemplateParams(BaseModel):
+    """Fields every template has."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    output_dir: str = Field(
+        "",
+        description="Folder to write results.json into; empty writes no file (as when the book is built)",
+        json_schema_extra={"unit": "folder path"},
+    )
+
+    #: names of fields holding paths of input files, resolved relative to the parameter file's folder
+    input_path_fields: ClassVar[tuple[str, ...]] = ()
+
+    def load_inputs(self, base_dir: str | Path | None = None) -> Any:
+        """Read and check the template's input data (overridden by templates that read files)."""
+        return None
+
+
+class FunnelStageParam(BaseModel):
+    """One funnel step: rows where ``column op value`` holds (``column`` empty or null = every row)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, description="label shown in tables and figures")
+    column: str | None = Field(None, description="column tested; null for the entry step (every row)")
+    op: Literal["gt", "ge", "lt", "le", "eq", "ne"] = Field(
+        "ge", description="comparison: gt >, ge >=, lt <, le <=, eq ==, ne != (the symbols are accepted too)"
+    )
+    value: bool | float | str = Field(1, description="value compared with")
+
+    @field_validator("op", mode="before")
+    @classmethod
+    def _symbol_to_name(cls, op: Any) -> Any:
+        return OPERATOR_ALIASES.get(op, op) if isinstance(op, str) else op
+
+
+DEFAULT_FUNNEL_STAGES: list[dict[str, Any]] = [
+    {"name": "Session", "column": None, "op": "ge", "value": 1},
+    {"name": "Viewed a product page", "column": "ProductRelated", "op": "ge", "value": 1},
+    {"name": "Reached a page with value", "column": "PageValues", "op": "gt", "value": 0},
+    {"name": "Purchased", "column": "Revenue", "op": "eq", "value": True},
+]
+
+
+class KpiFunnelParams(TemplateParams):
+    """Parameters of the ``kpi_funnel`` template (chapter 1.4)."""
+
+    input_path_fields: ClassVar[tuple[str, ...]] = ("data_path",)
+
+    data_path: str = Field(
+        "datasets/online_shoppers_intention.csv",
+        description="Table with one row per session (or user): CSV (UTF-8 or GBK), CSV.gz, XLSX or Parquet",
+        json_schema_extra={"unit": "file path"},
+    )
+    stages: list[FunnelStageParam] = Field(
+        default_factory=lambda: [FunnelStageParam(**s) for s in DEFAULT_FUNNEL_STAGES],
+        description="Ordered funnel steps; the first with column null counts every row",
+        json_schema_extra={"unit": "list of {name, column, op, value}"},
+    )
+    segment_by: str = Field(
+        "VisitorType",
+        description="Column whose values split the funnel into segments; empty for no segments",
+        json_schema_extra={"unit": "column name"},
+    )
+    alpha: float = Field(
+        0.05,
+        gt=0.0,
+        le=0.2,
+        description="1 − confidence level of the Wilson intervals (0.05 gives 95 % intervals)",
+        json_schema_extra={"unit": "probability"},
+    )
+    average_order_value: float = Field(
+        0.0,
+        ge=0.0,
+        description="Average order value for the KPI tree's GMV; 0 = unknown (GMV not computed)",
+        json_schema_extra={"unit": "currency per order"},
+    )
+    uplift_points: float = Field(
+        1.0,
+        gt=0.0,
+        lt=50.0,
+        description="Size of the what-if improvement applied to each step's conversion rate",
+        json_schema_extra={"unit": "percentage points"},
+    )
+
+    @field_validator("stages")
+    @classmethod
+    def _at_least_two_stages(cls, stages: list[FunnelStageParam]) -> list[FunnelStageParam]:
+        if len(stages) < 2:
+            raise ValueError(f"a funnel needs at least 2 stages, got {len(stages)}")
+        names = [s.name for s in stages]
+        if len(set(names)) != len(names):
+            raise ValueError(f"stage names must be unique, got {names}")
+        return stages
+
+    def load_inputs(self, base_dir: str | Path | None = None) -> Any:
+        """Load the table and check every column the stages and the segmentation use."""
+        frame = load_table(self.data_path, base_dir=base_dir)
+        source = str(resolve_path(self.data_path, base_dir))
+        used = [s.column for s in self.stages if s.column]
+        if self.segment_by:
+            used.append(self.segment_by)
+        require_columns(frame, used, source)
+        numeric = [s.column for s in self.stages if s.column and not isinstance(s.value, (bool, str))]
+        boolean = [s.column for s in self.stages if s.column and isinstance(s.value, bool)]
+        frame = require_numeric(frame, sorted(set(numeric + boolean)), source)
+        for column in set(boolean):
+            values = set(frame[column].unique().tolist())
+            if not values <= {0, 1}:
+                raise DataError(
+                    f"{source}: column {column!r} is compared with true/false, so it must hold only 0/1 or "
+                    f"TRUE/FALSE; found {sorted(values)[:5]}"
+                )
+            frame[column] = frame[column].astype(bool)
+        return frame
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """A playbook template: its notebook, parameter model, purpose and chapter."""
+
+    name: str
+    purpose: str
+    chapter: str
+    model: type[TemplateParams]
+
+    @property
+    def notebook(self) -> Path:
+        return TEMPLATES_DIR / f"{self.name}.ipynb"
+
+    @property
+    def params_dir(self) -> Path:
+        return TEMPLATES_DIR / "params" / self.name
+
+
+TEMPLATES: dict[str, TemplateSpec] = {
+    spec.name: spec
+    for spec in [
+        TemplateSpec(
+            name="kpi_funnel",
+            purpose="Conversion funnel by step and segment with Wilson intervals, the KPI tree, the weakest step",
+            chapter="1.4 Data analysis and optimisation",
+            model=KpiFunnelParams,
+        ),
+    ]
+}
+
+
+def get_template(name: str) -> TemplateSpec:
+    """Look a template up by name; unknown names raise :class:`ParamError` listing the templates."""
+    if name not in TEMPLATES:
+        close = difflib.get_close_matches(name, list(TEMPLATES), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ParamError(f"unknown template {name!r}{hint}; templates are: {', '.join(sorted(TEMPLATES))}")
+    return TEMPLATES[name]
+
+
+def _public_fields(model: type[TemplateParams]) -> dict[str, Any]:
+    fields = dict(model.model_fields)
+    fields["output_dir"] = fields.pop("output_dir")  # shown last: it is about where results go, not the analysis
+    return fields
+
+
+def _allowed(field: Any) -> str:
+    """Human description of what a field accepts: its type and numeric bounds."""
+    parts = []
+    annotation = getattr(field.annotation, "__name__", None) or str(field.annotation).replace("typing.", "")
+    parts.append(annotation)
+    for meta in field.metadata:
+        for attr, symbol in (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤")):
+            bound = getattr(meta, attr, None)
+            if bound is not None:
+                parts.append(f"{symbol} {bound}")
+    return ", ".join(parts)
+
+
+def field_table(model: type[TemplateParams]) -> list[dict[str, Any]]:
+    """One dict per public parameter: name, type and range, default, unit, help."""
+    rows = []
+    for name, field in _public_fields(model).items():
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, list):
+            default = [d.model_dump() if isinstance(d, BaseModel) else d for d in default]
+        extra = field.json_schema_extra or {}
+        rows.append(
+            {
+                "name": name,
+                "allowed": _allowed(field),
+                "default": default,
+                "unit": extra.get("unit", ""),
+                "help": field.description or "",
+            }
+        )
+    return rows
+
+
+def _format_validation_error(template: str, model: type[TemplateParams], exc: ValidationError) -> str:
+    messages = []
+    fields = _public_fields(model)
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"]) or "(parameters)"
+        top = str(error["loc"][0]) if error["loc"] else ""
+        if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
+            close = difflib.get_close_matches(top, list(fields), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            messages.append(
+                f"{location!r} is not a parameter of {template}{hint}; parameters are: {', '.join(fields)}"
+            )
+            continue
+        allowed = f" (allowed: {_allowed(fields[top])})" if top in fields and len(error["loc"]) == 1 else ""
+        given = error.get("input")
+        messages.append(f"parameter {location!r} = {given!r} is not valid: {error['msg']}{allowed}")
+    return f"{template}: " + "; ".join(messages)
+
+
+def validate_params(template: str, values: Mapping[str, Any]) -> TemplateParams:
+    """Validate a mapping of parameter values against the template's model; raise :class:`ParamError`.
+
+    Only keys that are parameters are taken when ``values`` is a notebook namespace (``globals()``) — pass
+    the user's own mapping to get unknown keys reported.
+    """
+    spec = get_template(template)
+    try:
+        return spec.model(**dict(values))
+    except ValidationError as exc:
+        raise ParamError(_format_validation_error(template, spec.model, exc)) from None
+
+
+def params_from_namespace(template: str, namespace: Mapping[str, Any]) -> TemplateParams:
+    """Validate the parameter variables found in a notebook's namespace (the parameters cell's names)."""
+    spec = get_template(template)
+    names = _public_fields(spec.model)
+    return validate_params(template, {k: namespace[k] for k in names if k in namespace})

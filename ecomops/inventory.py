@@ -33,9 +33,9 @@ def demand_sd_over_lead_time(
         ("sd_daily_demand", sd_daily_demand),
         ("sd_lead_time_days", sd_lead_time_days),
     ):
-        if value < 0:
+        if not value >= 0:  # also rejects NaN, which would otherwise give a NaN safety stock silently
             raise ValueError(f"{name} must be >= 0, got {value}")
-    if lead_time_days <= 0:
+    if not lead_time_days > 0:
         raise ValueError(f"lead_time_days must be > 0, got {lead_time_days}")
     return math.sqrt(lead_time_days * sd_daily_demand**2 + mean_daily_demand**2 * sd_lead_time_days**2)
 
@@ -68,8 +68,8 @@ def reorder_point(
 
 def economic_order_quantity(annual_demand: float, cost_per_order: float, holding_cost_per_unit_year: float) -> float:
     """Economic order quantity √(2DS/H) (units per order)."""
-    if annual_demand < 0 or cost_per_order < 0:
+    if not (annual_demand >= 0 and cost_per_order >= 0):
         raise ValueError(f"annual_demand and cost_per_order must be >= 0, got {annual_demand} and {cost_per_order}")
-    if holding_cost_per_unit_year <= 0:
+    if not holding_cost_per_unit_year > 0:
         raise ValueError(f"holding_cost_per_unit_year must be > 0, got {holding_cost_per_unit_year}")
     return math.sqrt(2 * annual_demand * cost_per_order / holding_cost_per_unit_year)

@@ -311,9 +311,9 @@ def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Da
         raise KeyError(f"weights name criteria not in the score table: {missing}; columns are {list(scores.columns)}")
     w = pd.Series(weights, dtype=float)
     if not np.isfinite(w).all():
-        raise ValueError(f"weights must be finite numbers, got {dict(w[~np.isfinite(w)])}")
+        raise ValueError(f"weights must be finite numbers, got { {k: float(v) for k, v in w[~np.isfinite(w)].items()} }")
     if (w < 0).any():
-        raise ValueError(f"weights must be >= 0, got {dict(w[w < 0])}")
+        raise ValueError(f"weights must be >= 0, got { {k: float(v) for k, v in w[w < 0].items()} }")
     if w.sum() <= 0:
         raise ValueError("weights must not all be zero")
     total_weight = w.sum()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
+from jupyter_client.manager import AsyncKernelManager
 
 from .data import resolve_path
 from .params import ParamError, TemplateParams, get_template, validate_params
@@ -34,6 +35,13 @@ __all__ = [
     "write_results",
     "export_html",
 ]
+
+class IpcKernelManager(AsyncKernelManager):
+    """Talk to the kernel over local IPC sockets (files in the Jupyter runtime folder) rather than TCP ports:
+    nothing listens on the network, and ipykernel has no reason to warn about unencrypted TCP."""
+
+    transport = "ipc"
+
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
@@ -181,6 +189,7 @@ def run_template(
             parameters=parameters,
             cwd=str(spec.notebook.parent),
             kernel_name="python3",
+            kernel_manager_class="ecomops.runner.IpcKernelManager",
             progress_bar=progress,
             report_mode=False,
         )

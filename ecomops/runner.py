@@ -15,6 +15,7 @@ import math
 import shutil
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -41,6 +42,15 @@ class IpcKernelManager(AsyncKernelManager):
     nothing listens on the network, and ipykernel has no reason to warn about unencrypted TCP."""
 
     transport = "ipc"
+
+    def _ip_default(self) -> str:
+        # A unique socket path per kernel in the runtime folder. jupyter_client's own default may be the
+        # relative "kernel-ipc" in the working folder, which collides when two runs share a folder.
+        from jupyter_core.paths import jupyter_runtime_dir
+
+        folder = Path(jupyter_runtime_dir())
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / f"kernel-{uuid.uuid4().hex}-ipc")
 
 
 RESULTS_FILE = "results.json"

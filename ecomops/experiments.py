@@ -6,15 +6,15 @@ to beat, always-valid (sequential) inference and a simulation of the cost of pee
 
 Conventions used throughout
 ---------------------------
-* Arm **A is the control**, arm **B the treatment**; every difference is **treatment − control** (B − A) and the
-  relative lift is ``mean_b / mean_a − 1``. With more than two arms the control comes first.
+* Arm **A is the control**, arm **B the treatment**; every difference is **treatment − control** (B − A) and
+  the relative lift is ``mean_b / mean_a − 1``. With more than two arms the control comes first.
 * ``alpha`` is always **two-sided**; intervals are ``1 − alpha`` intervals.
 * Sample standard deviations and variances use ``ddof = 1``; the variance of a proportion is ``p(1 − p)``.
-* Sample sizes are **rounded up** (``ceil``) to whole users, per arm; durations are rounded up to whole days and
-  then to whole weeks (at least one week).
+* Sample sizes are **rounded up** (``ceil``) to whole users, per arm; durations are rounded up to whole days
+  and then to whole weeks (at least one week).
 * The two-proportion p-value is the **pooled** z test (identical to Pearson's χ² on the 2×2 table **without**
-  Yates' correction); its interval is the **unpooled** (Wald) interval. ``scipy.stats.chi2_contingency`` applies
-  Yates' correction by default, so its p-value differs (see :func:`two_proportion_test`).
+  Yates' correction); its interval is the **unpooled** (Wald) interval. ``scipy.stats.chi2_contingency``
+  applies Yates' correction by default, so its p-value differs (see :func:`two_proportion_test`).
 * Revenue-type metrics use **Welch's** t test, never Student's.
 * Ratio metrics whose denominator is not the randomisation unit (AOV = revenue / orders with visitors
   randomised) use the **delta method** on unit-level sums (Deng, Knoblich & Lu 2018).
@@ -22,7 +22,8 @@ Conventions used throughout
 * Bad input raises ``ValueError`` with one message naming the argument, the value and what is allowed.
 
 Main references: Kohavi, Tang & Xu, *Trustworthy Online Controlled Experiments* (CUP 2020); Fleiss, Levin &
-Paik, *Statistical Methods for Rates and Proportions* (3rd ed. 2003); the other sources are cited per function.
+Paik, *Statistical Methods for Rates and Proportions* (3rd ed. 2003); the other sources are cited per
+function.
 """
 
 from __future__ import annotations
@@ -72,9 +73,9 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Result types
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class MeanTestResult:
 
 @dataclass(frozen=True)
 class RelativeLiftResult:
-    """Relative lift ``mean_b / mean_a − 1`` with its interval; ``bounded`` is False when Fieller's set is unbounded."""
+    """Relative lift ``mean_b / mean_a − 1`` and its interval; ``bounded`` is False for an unbounded set."""
 
     relative_lift: float
     ci: tuple[float, float]
@@ -142,8 +143,9 @@ class RelativeLiftResult:
 class RatioArmStats:
     """Sufficient statistics of a ratio metric for one arm, over its n randomisation units.
 
-    ``sum_num = Σ xᵢ``, ``sum_den = Σ yᵢ``, ``sum_num_sq = Σ xᵢ²``, ``sum_den_sq = Σ yᵢ²``, ``sum_num_den = Σ xᵢyᵢ``,
-    e.g. x = revenue and y = orders per visitor. These are what a warehouse ``GROUP BY arm`` query returns.
+    ``sum_num = Σ xᵢ``, ``sum_den = Σ yᵢ``, ``sum_num_sq = Σ xᵢ²``, ``sum_den_sq = Σ yᵢ²``,
+    ``sum_num_den = Σ xᵢyᵢ``, e.g. x = revenue and y = orders per visitor: what a warehouse ``GROUP BY arm``
+    query returns.
     """
 
     n: int
@@ -215,10 +217,11 @@ class BayesResult:
 
 @dataclass(frozen=True)
 class SequentialResult:
-    """Always-valid inference on the difference B − A, with the fixed-horizon result at the last look for comparison.
+    """Always-valid inference on the difference B − A, beside the fixed-horizon result at the last look.
 
     ``*_by_look`` hold the running (always-valid) p-value and interval after each look; ``width_ratio`` is the
-    always-valid interval width divided by the fixed-horizon width at the last look.
+    always-valid interval width divided by the fixed-horizon width at the last look. An empty running
+    intersection (possible only by chance, with probability ≤ α under the model) is reported as NaN bounds.
     """
 
     method: str
@@ -234,9 +237,9 @@ class SequentialResult:
     ci_upper_by_look: tuple[float, ...]
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Validation helpers
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def _finite_number(name: str, value: object) -> float:
@@ -295,16 +298,20 @@ def _values(name: str, values: ArrayLike, min_size: int = 2) -> np.ndarray:
     if arr.size < min_size:
         raise ValueError(f"{name} must have at least {min_size} values, got {arr.size}")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf), got {int(np.sum(~np.isfinite(arr)))} non-finite")
+        bad = int(np.sum(~np.isfinite(arr)))
+        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf), got {bad} non-finite")
     return arr
 
 
 def _shares(name: str, shares: ArrayLike | None, k: int) -> np.ndarray:
     if shares is None:
         return np.full(k, 1.0 / k)
-    arr = np.asarray(shares, dtype=float)
+    try:
+        arr = np.asarray(shares, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must list one numeric share per arm ({k}), got {shares!r}") from None
     if arr.ndim != 1 or arr.size != k:
-        raise ValueError(f"{name} must list one share per arm ({k}), got {list(np.atleast_1d(arr))}")
+        raise ValueError(f"{name} must list one share per arm ({k}), got {np.atleast_1d(arr).tolist()}")
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0) or abs(arr.sum() - 1.0) > 1e-6:
         raise ValueError(f"{name} must be positive shares summing to 1, got {arr.tolist()}")
     return arr
@@ -323,12 +330,14 @@ def _ci(centre: float, half: float) -> tuple[float, float]:
     return (float(centre - half), float(centre + half))
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Sample size and duration
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
-def _design(alpha: float, power: float, allocation: ArrayLike | None, n_arms: int | None) -> tuple[float, float, np.ndarray]:
+def _design(
+    alpha: float, power: float, allocation: ArrayLike | None, n_arms: int | None
+) -> tuple[float, float, np.ndarray]:
     alpha = _open_unit("alpha", alpha)
     power = _open_unit("power", power)
     if n_arms is None:
@@ -342,7 +351,7 @@ def _design(alpha: float, power: float, allocation: ArrayLike | None, n_arms: in
 
 
 def _solve_noncentrality(alpha: float, power: float) -> float:
-    """λ with Φ(λ − z) + Φ(−λ − z) = power, z = z_{1−α/2}: the two-tailed normal power equation (as NormalIndPower)."""
+    """Solve the two-tailed normal power equation Φ(λ − z) + Φ(−λ − z) = power for λ (as NormalIndPower)."""
     z = _z(alpha)
 
     def gap(lam: float) -> float:
@@ -352,8 +361,10 @@ def _solve_noncentrality(alpha: float, power: float) -> float:
     return float(optimize.brentq(gap, 0.0, max(upper, 1.0), xtol=1e-13, rtol=1e-15))
 
 
-def _assemble(method: str, n_control_by_ratio, shares: np.ndarray, alpha_c: float, rate: float | None) -> SampleSizeResult:
-    # every treatment arm is compared with the control; the total is set by the comparison needing most control users
+def _assemble(
+    method: str, n_control_by_ratio, shares: np.ndarray, alpha_c: float, rate: float | None
+) -> SampleSizeResult:
+    # each treatment arm is compared with the control: the neediest comparison sets the total
     needed_total = max(n_control_by_ratio(shares[j] / shares[0]) / shares[0] for j in range(1, shares.size))
     unrounded = [float(needed_total * s) for s in shares]
     n_per_arm = [_ceil(x) for x in unrounded]
@@ -379,12 +390,12 @@ def sample_size_two_proportions(
 ) -> SampleSizeResult:
     """Users per arm to detect a change in a conversion rate with a two-sided test.
 
-    ``mde`` is the minimum detectable effect: the treatment rate is ``p₁ = p₀ + mde`` (``mde_kind="absolute"``,
-    e.g. 0.05 = +5 percentage points) or ``p₁ = p₀·(1 + mde)`` (``"relative"``, e.g. 0.1 = +10 %); δ = p₁ − p₀.
-    With shares ``allocation = [s₀, s₁, …]`` (control first) each comparison has ratio r = s_k / s₀, so
-    ``n_treatment = r · n_control`` exactly as statsmodels' ``ratio`` argument. With ``n_arms`` > 2 every treatment is
-    compared with the control at the Bonferroni level α / (n_arms − 1). ``n_arms`` defaults to ``len(allocation)``
-    or 2.
+    ``mde`` is the minimum detectable effect: the treatment rate is ``p₁ = p₀ + mde``
+    (``mde_kind="absolute"``, e.g. 0.05 = +5 percentage points) or ``p₁ = p₀·(1 + mde)`` (``"relative"``, e.g.
+    0.1 = +10 %); δ = p₁ − p₀. With shares ``allocation = [s₀, s₁, …]`` (control first) each comparison has
+    ratio r = s_k / s₀, so ``n_treatment = r · n_control`` exactly as statsmodels' ``ratio`` argument. With
+    ``n_arms`` > 2 every treatment is compared with the control at the Bonferroni level α / (n_arms − 1).
+    ``n_arms`` defaults to ``len(allocation)`` or 2.
 
     Methods (z = z_{1−α/2}, z_β = z_{power}):
 
@@ -392,16 +403,17 @@ def sample_size_two_proportions(
       per-arm variances under H₁ (Fleiss, Levin & Paik 2003, §4.2; R ``power.prop.test``; statsmodels
       ``samplesize_proportions_2indep_onetail``):
       ``n_control = (z·√(p̄(1−p̄)(1 + 1/r)) + z_β·√(p₀(1−p₀) + p₁(1−p₁)/r))² / δ²``.
-    * ``"evan_miller"`` — Evan Miller's online calculator (evanmiller.org/ab-testing/sample-size.html), which puts
-      the *baseline* variance in the null term: ``(z·√(p₀(1−p₀)(1 + 1/r)) + z_β·√(p₀(1−p₀) + p₁(1−p₁)/r))² / δ²``.
+    * ``"evan_miller"`` — Evan Miller's online calculator (evanmiller.org/ab-testing/sample-size.html), which
+      puts the *baseline* variance in the null term:
+      ``n_control = (z·√(p₀(1−p₀)(1 + 1/r)) + z_β·√(p₀(1−p₀) + p₁(1−p₁)/r))² / δ²``.
     * ``"arcsine"`` — Cohen's effect size h = 2·asin√p₁ − 2·asin√p₀ (Cohen 1988, ch. 6) with the normal power
       equation solved including both tails, as statsmodels ``NormalIndPower``: ``n_control = λ²(1 + 1/r)/h²``.
 
     The first two ignore the tiny chance of rejecting in the wrong direction, as their sources do.
 
-    Rounding: we always round **up** to whole users (``ceil``). Evan Miller's page rounds to the nearest integer,
-    so for 20 % → 25 %, α = 0.05, power 0.8 his page shows 1,030 where this function gives 1,031 (exact value
-    1030.22); the pooled formula gives 1,094 (1093.74) and the arcsine route 1,092 (1091.90).
+    Rounding: we always round **up** to whole users (``ceil``). Evan Miller's page rounds to the nearest
+    integer, so for 20 % → 25 %, α = 0.05, power 0.8 his page shows 1,030 where this function gives 1,031
+    (exact value 1030.22); the pooled formula gives 1,094 (1093.74) and the arcsine route 1,092 (1091.90).
     """
     p0 = _open_unit("baseline_rate", baseline_rate)
     mde = _finite_number("mde", mde)
@@ -412,7 +424,9 @@ def sample_size_two_proportions(
         raise ValueError("mde must be non-zero, got 0")
     p1 = p0 + mde if kind == "absolute" else p0 * (1 + mde)
     if not 0 < p1 < 1:
-        raise ValueError(f"mde must give a treatment rate strictly between 0 and 1, got mde={mde} ({kind}) -> {p1:g}")
+        raise ValueError(
+            f"mde must give a treatment rate strictly between 0 and 1, got mde={mde} ({kind}) -> {p1:g}"
+        )
     delta = p1 - p0
     z_a, z_b = _z(alpha_c), float(stats.norm.ppf(power))
     v0, v1 = p0 * (1 - p0), p1 * (1 - p1)
@@ -447,12 +461,12 @@ def sample_size_means(
 ) -> SampleSizeResult:
     """Users per arm to detect an absolute change ``mde_absolute`` in a mean (e.g. revenue per visitor).
 
-    Normal approximation with a common standard deviation ``sd`` (from historical data, after any winsorisation
-    cap), standardised effect d = mde/sd, power equation solved including both tails as statsmodels
-    ``NormalIndPower``: ``n_control = λ²(1 + 1/r)/d²`` with r = s_k / s₀ (so n_treatment = r·n_control), Bonferroni
-    α/(n_arms − 1) with more than two arms. The t-based ``tt_ind_solve_power`` needs one or two users more.
-    Compare Kohavi's rule of thumb 16σ²/δ² for α = 0.05 and power 0.8. ``treatment_rate`` is None.
-    If CUPED will be used, the required n falls by roughly the factor (1 − ρ²).
+    Normal approximation with a common standard deviation ``sd`` (from historical data, after any
+    winsorisation cap), standardised effect d = mde/sd, power equation solved including both tails as
+    statsmodels ``NormalIndPower``: ``n_control = λ²(1 + 1/r)/d²`` with r = s_k / s₀ (so n_treatment =
+    r·n_control), Bonferroni α/(n_arms − 1) with more than two arms. The t-based ``tt_ind_solve_power`` needs
+    one or two users more. Compare Kohavi's rule of thumb 16σ²/δ² for α = 0.05 and power 0.8.
+    ``treatment_rate`` is None. If CUPED will be used, the required n falls by roughly the factor (1 − ρ²).
     """
     sd = _positive("sd", sd)
     mde_absolute = _finite_number("mde_absolute", mde_absolute)
@@ -469,8 +483,8 @@ def test_duration(n_total: int, daily_visitors: float, share_in_experiment: floa
 
     ``days = ceil(n_total / (daily_visitors · share_in_experiment))`` and ``weeks = max(1, ceil(days / 7))``;
     ``days_to_run = 7 · weeks``. Tests run in whole weeks, and for at least one, because conversion and basket
-    size follow a weekly cycle (weekday vs weekend shoppers): a test stopped mid-week over-represents some days
-    (Kohavi, Tang & Xu 2020, ch. 23 on day-of-week and novelty effects).
+    size follow a weekly cycle (weekday vs weekend shoppers): a test stopped mid-week over-represents some
+    days (Kohavi, Tang & Xu 2020, ch. 23 on day-of-week and novelty effects).
     """
     n_total = _whole("n_total", n_total, minimum=1)
     daily = _positive("daily_visitors", daily_visitors)
@@ -486,9 +500,9 @@ def test_duration(n_total: int, daily_visitors: float, share_in_experiment: floa
 test_duration.__test__ = False  # type: ignore[attr-defined]
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Conversion-rate tests
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def two_proportion_test(
@@ -496,13 +510,13 @@ def two_proportion_test(
 ) -> ProportionTestResult:
     """Two-sided test of p_B − p_A: pooled z for the p-value, unpooled (Wald) interval for the difference.
 
-    ``z = (p̂_B − p̂_A) / √(p̄(1 − p̄)(1/n_A + 1/n_B))`` with the pooled rate p̄ (statsmodels ``proportions_ztest``);
-    z² equals Pearson's χ² on the 2×2 table *without* continuity correction. The interval is
-    ``p̂_B − p̂_A ± z_{1−α/2}·√(p̂_A(1−p̂_A)/n_A + p̂_B(1−p̂_B)/n_B)``.
+    ``z = (p̂_B − p̂_A) / √(p̄(1 − p̄)(1/n_A + 1/n_B))`` with the pooled rate p̄ (statsmodels
+    ``proportions_ztest``); z² equals Pearson's χ² on the 2×2 table *without* continuity correction. The
+    interval is ``p̂_B − p̂_A ± z_{1−α/2}·√(p̂_A(1−p̂_A)/n_A + p̂_B(1−p̂_B)/n_B)``.
 
     Warning: ``scipy.stats.chi2_contingency`` applies Yates' continuity correction to 2×2 tables by default
-    (``correction=True``). For 1000/10000 vs 1100/10000 it gives p = 0.0224 where this test (and the χ² without
-    Yates) gives p = 0.0211; pass ``correction=False`` to compare like with like.
+    (``correction=True``). For 1000/10000 vs 1100/10000 it gives p = 0.0224 where this test (and the χ²
+    without Yates) gives p = 0.0211; pass ``correction=False`` to compare like with like.
     """
     alpha = _open_unit("alpha", alpha)
     ca, na = _check_counts(conversions_a, users_a, "a")
@@ -540,12 +554,13 @@ def _wilson(c: int, n: int, z: float) -> tuple[float, float]:
 def fisher_exact_test(
     conversions_a: int, users_a: int, conversions_b: int, users_b: int, alpha: float = 0.05
 ) -> ProportionTestResult:
-    """Fisher's exact test on the 2×2 table, for small samples; Newcombe's hybrid score interval for p_B − p_A.
+    """Fisher's exact test for small samples, with Newcombe's hybrid score interval for p_B − p_A.
 
-    The two-sided p-value sums the hypergeometric probabilities (margins fixed) of every table no more likely than
-    the observed one (the "minimum likelihood" rule of R ``fisher.test`` and ``scipy.stats.fisher_exact``, with the
-    same 1e-7 relative tolerance for ties). The interval is Newcombe's (1998) method 10, built from the two Wilson
-    score intervals; it behaves well for small counts where the Wald interval does not. ``z`` is NaN.
+    The two-sided p-value sums the hypergeometric probabilities (margins fixed) of every table no more likely
+    than the observed one (the "minimum likelihood" rule of R ``fisher.test`` and
+    ``scipy.stats.fisher_exact``, with the same 1e-7 relative tolerance for ties). The interval is Newcombe's
+    (1998) method 10, built from the two Wilson score intervals; it behaves well for small counts where the
+    Wald interval does not. ``z`` is NaN.
     """
     alpha = _open_unit("alpha", alpha)
     ca, na = _check_counts(conversions_a, users_a, "a")
@@ -591,9 +606,9 @@ def recommended_proportion_test(
     return two_proportion_test(ca, na, cb, nb, alpha)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Means
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def welch_t_test_from_stats(
@@ -601,8 +616,9 @@ def welch_t_test_from_stats(
 ) -> MeanTestResult:
     """Welch's t test and interval for mean_B − mean_A from summary statistics (sd with ddof = 1).
 
-    ``se = √(s_A²/n_A + s_B²/n_B)``, Welch–Satterthwaite ``df = se⁴ / ((s_A²/n_A)²/(n_A−1) + (s_B²/n_B)²/(n_B−1))``
-    (Welch 1947); same as ``scipy.stats.ttest_ind_from_stats(..., equal_var=False)`` with the arms swapped.
+    ``se = √(s_A²/n_A + s_B²/n_B)`` and the Welch–Satterthwaite degrees of freedom (Welch 1947)
+    ``df = se⁴ / ((s_A²/n_A)²/(n_A−1) + (s_B²/n_B)²/(n_B−1))``; the same as
+    ``scipy.stats.ttest_ind_from_stats(..., equal_var=False)`` with the arms swapped.
     """
     alpha = _open_unit("alpha", alpha)
     mean_a, mean_b = _finite_number("mean_a", mean_a), _finite_number("mean_b", mean_b)
@@ -613,7 +629,7 @@ def welch_t_test_from_stats(
     n_a, n_b = _whole("n_a", n_a, minimum=2), _whole("n_b", n_b, minimum=2)
     va, vb = sd_a**2 / n_a, sd_b**2 / n_b
     if va + vb == 0:
-        raise ValueError("sd_a and sd_b must not both be 0 (the difference would have no sampling variance), got 0 and 0")
+        raise ValueError("sd_a and sd_b must not both be 0 (no variance in the difference), got 0 and 0")
     se = math.sqrt(va + vb)
     df = (va + vb) ** 2 / (va**2 / (n_a - 1) + vb**2 / (n_b - 1))
     diff = mean_b - mean_a
@@ -632,17 +648,19 @@ def welch_t_test_from_stats(
 
 
 def welch_t_test(values_a: ArrayLike, values_b: ArrayLike, alpha: float = 0.05) -> MeanTestResult:
-    """Welch's t test on raw per-user values (e.g. revenue per visitor, zeros included); see
-    :func:`welch_t_test_from_stats`. Matches ``scipy.stats.ttest_ind(values_b, values_a, equal_var=False)``."""
+    """Welch's t test on raw per-user values (e.g. revenue per visitor, zeros included).
+
+    See :func:`welch_t_test_from_stats`; same as ``scipy.stats.ttest_ind(b, a, equal_var=False)``.
+    """
     a, b = _values("values_a", values_a), _values("values_b", values_b)
     return welch_t_test_from_stats(
         float(a.mean()), float(a.std(ddof=1)), a.size, float(b.mean()), float(b.std(ddof=1)), b.size, alpha
     )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Relative lift
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def relative_lift_interval(
@@ -661,8 +679,8 @@ def relative_lift_interval(
       ``Var(R) ≈ Var_B/μ_A² + μ_B²·Var_A/μ_A⁴``, interval R − 1 ± z·√Var(R).
     * ``"fieller"`` — Fieller's (1954) interval: all ρ with (μ_B − ρμ_A)² ≤ z²(Var_B + ρ²Var_A), the roots of
       ``ρ²(μ_A² − z²Var_A) − 2ρμ_Aμ_B + μ_B² − z²Var_B = 0``; skewed, and preferable when the control mean is
-      imprecise (CV of the control mean above ~0.1). When the control mean is not significantly different from 0
-      (μ_A² ≤ z²Var_A) the set is unbounded: the result is (−inf, inf) with ``bounded=False``.
+      imprecise (CV of the control mean above ~0.1). When the control mean is not significantly different from
+      0 (μ_A² ≤ z²Var_A) the set is unbounded: the result is (−inf, inf) with ``bounded=False``.
 
     ``se`` is the delta-method standard error of the relative lift for both methods. For 48/950 vs 62/1050 the
     95 % intervals are delta [−26.0 %, +59.7 %] and Fieller [−19.1 %, +72.1 %].
@@ -686,7 +704,7 @@ def relative_lift_interval(
         return RelativeLiftResult(ratio - 1, (-math.inf, math.inf), se, "fieller", False)
     qb = -2 * ma * mb
     qc = mb**2 - z**2 * vb
-    root = math.sqrt(qb * qb - 4 * qa * qc)  # > 0 whenever qa > 0
+    root = math.sqrt(max(qb * qb - 4 * qa * qc, 0.0))  # the discriminant is >= 0 whenever qa > 0
     lo, hi = sorted(((-qb - root) / (2 * qa), (-qb + root) / (2 * qa)))
     return RelativeLiftResult(ratio - 1, (lo - 1, hi - 1), se, "fieller", True)
 
@@ -703,14 +721,14 @@ def relative_lift_proportions(
     ca, na = _check_counts(conversions_a, users_a, "a")
     cb, nb = _check_counts(conversions_b, users_b, "b")
     if ca == 0:
-        raise ValueError("conversions_a must be > 0 for a relative lift (the control rate is the denominator), got 0")
+        raise ValueError("conversions_a must be > 0 for a relative lift (the control rate divides), got 0")
     ra, rb = ca / na, cb / nb
     return relative_lift_interval(ra, ra * (1 - ra) / na, rb, rb * (1 - rb) / nb, alpha, method)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Ratio metrics (delta method)
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def _arm_stats(numerator: ArrayLike, denominator: ArrayLike, num_name: str, den_name: str) -> RatioArmStats:
@@ -729,7 +747,7 @@ def _arm_stats(numerator: ArrayLike, denominator: ArrayLike, num_name: str, den_
 
 
 def ratio_arm_stats(numerator: ArrayLike, denominator: ArrayLike) -> RatioArmStats:
-    """Sufficient statistics of one arm from per-unit arrays (one value per randomised unit, zeros included)."""
+    """Sufficient statistics of one arm from per-unit arrays (one value per randomised unit, zeros kept)."""
     return _arm_stats(numerator, denominator, "numerator", "denominator")
 
 
@@ -746,9 +764,12 @@ def _ratio_and_var(s: RatioArmStats, arm: str) -> tuple[float, float]:
     return ratio, max(var, 0.0)
 
 
-def ratio_metric_delta_from_stats(stats_a: RatioArmStats, stats_b: RatioArmStats, alpha: float = 0.05) -> RatioMetricResult:
-    """Ratio metric R = Σx/Σy per arm (e.g. AOV = revenue/orders with visitors randomised) and the difference R_B − R_A.
+def ratio_metric_delta_from_stats(
+    stats_a: RatioArmStats, stats_b: RatioArmStats, alpha: float = 0.05
+) -> RatioMetricResult:
+    """Ratio metric R = Σx/Σy per arm and the difference R_B − R_A, by the delta method.
 
+    Use it for AOV = revenue / orders (or revenue per session) when visitors are randomised.
     Delta method (Deng, Knoblich & Lu 2018, "Applying the delta method in metric analytics", KDD, eq. for the
     ratio of means): with per-unit means μ_x, μ_y, sample variances σ_x², σ_y² and covariance σ_xy (ddof = 1),
     ``Var(R) ≈ (σ_x²/μ_y² − 2μ_xσ_xy/μ_y³ + μ_x²σ_y²/μ_y⁴) / n``. The arms are independent, so
@@ -785,15 +806,15 @@ def ratio_metric_delta(
     denominator_b: ArrayLike,
     alpha: float = 0.05,
 ) -> RatioMetricResult:
-    """:func:`ratio_metric_delta_from_stats` from per-unit arrays (e.g. revenue and orders per randomised visitor)."""
+    """:func:`ratio_metric_delta_from_stats` from per-unit arrays (e.g. revenue and orders per visitor)."""
     sa = _arm_stats(numerator_a, denominator_a, "numerator_a", "denominator_a")
     sb = _arm_stats(numerator_b, denominator_b, "numerator_b", "denominator_b")
     return ratio_metric_delta_from_stats(sa, sb, alpha)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # SRM
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def srm_check(
@@ -802,13 +823,14 @@ def srm_check(
     block_below: float = 0.001,
     warn_below: float = 0.01,
 ) -> SrmResult:
-    """Sample-ratio-mismatch check: Pearson χ² goodness of fit, df = arms − 1, of the users per arm to the designed
-    shares (equal by default).
+    """Sample-ratio-mismatch (SRM) check of the users per arm against the designed shares.
 
-    ``status`` is ``"block"`` when p < ``block_below`` (0.001: GrowthBook's default and Fabijan et al. 2019, "Diagnosing
-    sample ratio mismatch", KDD), ``"warn"`` when p < ``warn_below`` (0.01, Statsig's warning band), else ``"ok"``.
-    Always pass the designed split: an intended 10/90 split is not a mismatch. Example: 50,000 vs 51,000 gives
-    χ² = 9.901, p = 0.00165 → "warn". Common causes: bots, redirects, late exposure logging, broken assignment.
+    Pearson χ² goodness of fit with df = arms − 1; the shares default to equal.
+    ``status`` is ``"block"`` when p < ``block_below`` (0.001: GrowthBook's default and Fabijan et al. 2019,
+    "Diagnosing sample ratio mismatch", KDD), ``"warn"`` when p < ``warn_below`` (0.01, Statsig's warning
+    band), else ``"ok"``. Always pass the designed split: an intended 10/90 split is not a mismatch. Example:
+    50,000 vs 51,000 gives χ² = 9.901, p = 0.00165 → "warn". Common causes: bots, redirects, late exposure
+    logging, broken assignment.
     """
     counts = np.asarray(observed_counts, dtype=float)
     if counts.ndim != 1 or counts.size < 2:
@@ -839,20 +861,20 @@ def srm_check(
     )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # CUPED
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def cuped_adjust(y: ArrayLike, x: ArrayLike, treatment: ArrayLike, alpha: float = 0.05) -> CupedResult:
     """CUPED variance reduction with a pre-experiment covariate (Deng, Xu, Kohavi & Walker 2013, WSDM).
 
     ``θ = cov(y, x) / var(x)`` pooled over both arms (as the paper and GrowthBook), adjusted outcome
-    ``y' = y − θ(x − x̄)`` with x̄ the pooled mean; the mean difference is unchanged in expectation and its variance
-    falls by about ρ². Both the unadjusted and the adjusted differences are tested with Welch's t
+    ``y' = y − θ(x − x̄)`` with x̄ the pooled mean; the mean difference is unchanged in expectation and its
+    variance falls by about ρ². Both the unadjusted and the adjusted differences are tested with Welch's t
     (:func:`welch_t_test`), ignoring the estimation error in θ (negligible at A/B-test sizes).
-    ``treatment`` is a boolean mask (True = B, False = A). ``variance_reduction`` = 1 − SE_adj²/SE_unadj², the share
-    of the variance of the estimated difference removed; ``correlation`` is the pooled ρ(y, x).
+    ``treatment`` is a boolean mask (True = B, False = A). ``variance_reduction`` = 1 − SE_adj²/SE_unadj², the
+    share of the variance of the estimated difference removed; ``correlation`` is the pooled ρ(y, x).
     ``covariate_balance_p`` is Welch's p for a difference in x between arms: a value below 0.001 signals a
     pre-period imbalance (broken randomisation or a covariate affected by the treatment).
     The adjusted difference differs from the ANCOVA coefficient (OLS y ~ treatment + x) only through θ being
@@ -862,14 +884,19 @@ def cuped_adjust(y: ArrayLike, x: ArrayLike, treatment: ArrayLike, alpha: float 
     xv = _values("x", x)
     mask = np.asarray(treatment)
     if mask.shape != yv.shape or xv.shape != yv.shape:
-        raise ValueError(f"y, x and treatment must have the same length, got {yv.size}, {xv.size} and {mask.size}")
+        raise ValueError(
+            f"y, x and treatment must have the same length, got {yv.size}, {xv.size} and {mask.size}"
+        )
     if mask.dtype != bool:
         if not np.all(np.isin(mask, [0, 1])):
             raise ValueError("treatment must be a boolean mask (True/1 = treatment, False/0 = control)")
         mask = mask.astype(bool)
     n_b = int(mask.sum())
     if n_b < 2 or mask.size - n_b < 2:
-        raise ValueError(f"treatment must mark at least 2 units in each arm, got {mask.size - n_b} control and {n_b} treatment")
+        raise ValueError(
+            "treatment must mark at least 2 units in each arm, "
+            f"got {mask.size - n_b} control and {n_b} treatment"
+        )
     xc = xv - xv.mean()
     var_x = float(xc @ xc)
     if var_x == 0:
@@ -892,9 +919,9 @@ def cuped_adjust(y: ArrayLike, x: ArrayLike, treatment: ArrayLike, alpha: float 
     )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Multiple comparisons
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def _p_values(p_values: ArrayLike) -> np.ndarray:
@@ -922,7 +949,8 @@ def holm_adjust(p_values: ArrayLike) -> np.ndarray:
 def benjamini_hochberg_adjust(p_values: ArrayLike) -> np.ndarray:
     """Benjamini–Hochberg (1995) adjusted p-values (false discovery rate), returned in input order.
 
-    With p₍₁₎ ≤ … ≤ p₍ₘ₎: ``p̃₍ᵢ₎ = min_{j ≥ i} min(1, m·p₍ⱼ₎ / j)``. Use for exploratory metrics and segments.
+    With p₍₁₎ ≤ … ≤ p₍ₘ₎: ``p̃₍ᵢ₎ = min_{j ≥ i} min(1, m·p₍ⱼ₎ / j)``. Use for exploratory metrics and
+    segments.
     """
     p = _p_values(p_values)
     m = p.size
@@ -933,9 +961,9 @@ def benjamini_hochberg_adjust(p_values: ArrayLike) -> np.ndarray:
     return out
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Bayesian: exact beta-binomial
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 _CLOSED_FORM_MAX_TERMS = 1_000_000
 
@@ -955,8 +983,8 @@ def _prob_greater_closed(a1: float, b1: float, a2: float, b2: float) -> float:
 
 
 def _prob_greater_quad(a1: float, b1: float, a2: float, b2: float) -> float:
-    """P(X₁ > X₂) = ∫ f₂(x)·S₁(x) dx by adaptive quadrature over the window holding all but 2e-15 of X₂'s mass,
-    split at the means so the narrow posterior peaks of large samples are resolved."""
+    """P(X₁ > X₂) = ∫ f₂(x)·S₁(x) dx by adaptive quadrature over the window holding all but 2e-15 of X₂'s
+    mass, split at the means so the narrow posterior peaks of large samples are resolved."""
     lo, hi = stats.beta.ppf(1e-15, a2, b2), stats.beta.isf(1e-15, a2, b2)
     cuts = sorted({lo, hi, *(m for m in (a1 / (a1 + b1), a2 / (a2 + b2)) if lo < m < hi)})
     total = 0.0
@@ -991,11 +1019,11 @@ def beta_binomial_prob_beat(
 ) -> BayesResult:
     """Exact posterior probability that B converts better than A, and the expected loss of each choice.
 
-    Posteriors p_A ~ Beta(α₀ + c_A, β₀ + n_A − c_A), p_B likewise (same prior for both arms; Beta(1, 1) uniform by
-    default, Beta(0.5, 0.5) is Jeffreys'). ``P(p_B > p_A)`` uses Evan Miller's closed-form sum ("Formulas for
-    Bayesian A/B testing", 2015) evaluated in log space when a posterior α is a whole number (up to 10⁶ terms),
-    otherwise adaptive quadrature ∫ f_A(x)·P(p_B > x) dx over the region holding the posterior mass; both are
-    exact to ~1e-10, also for large samples (no normal approximation).
+    Posteriors p_A ~ Beta(α₀ + c_A, β₀ + n_A − c_A), p_B likewise (same prior for both arms; Beta(1, 1)
+    uniform by default, Beta(0.5, 0.5) is Jeffreys'). ``P(p_B > p_A)`` uses Evan Miller's closed-form sum
+    ("Formulas for Bayesian A/B testing", 2015) evaluated in log space when a posterior α is a whole number
+    (up to 10⁶ terms), otherwise adaptive quadrature ∫ f_A(x)·P(p_B > x) dx over the region holding the
+    posterior mass; both are exact to ~1e-10, also for large samples (no normal approximation).
     Expected loss (Stucchio 2014) in closed form through the same function: with A⁺ ~ Beta(α_A + 1, β_A),
     ``E[max(p_A − p_B, 0)] = μ_A·P(A⁺ > B) − μ_B·P(A > B⁺)``.
     Example: 3/20 vs 7/20 with a uniform prior gives P(B > A) = 0.9205. A Bayesian readout is not protected
@@ -1023,9 +1051,9 @@ def beta_binomial_prob_beat(
     )
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Always-valid inference
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def _looks(names: Sequence[str], values: Sequence[object]) -> list[np.ndarray]:
@@ -1033,11 +1061,14 @@ def _looks(names: Sequence[str], values: Sequence[object]) -> list[np.ndarray]:
     for name, value in zip(names, values):
         arr = np.atleast_1d(np.asarray(value, dtype=float))
         if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
-            raise ValueError(f"{name} must be a number or a 1-D sequence of cumulative values, one per look, got {value!r}")
+            raise ValueError(
+                f"{name} must be a number or a 1-D sequence of cumulative values, one per look, got {value!r}"
+            )
         arrays.append(arr)
     sizes = {a.size for a in arrays}
     if len(sizes) != 1:
-        raise ValueError(f"{', '.join(names)} must have the same number of looks, got {[a.size for a in arrays]}")
+        joined = ", ".join(names)
+        raise ValueError(f"{joined} must have the same number of looks, got {[a.size for a in arrays]}")
     return arrays
 
 
@@ -1068,14 +1099,21 @@ def _sequential(
 
 
 def _proportion_looks(conversions_a, users_a, conversions_b, users_b):
-    ca, na, cb, nb = _looks(("conversions_a", "users_a", "conversions_b", "users_b"), (conversions_a, users_a, conversions_b, users_b))
+    names = ("conversions_a", "users_a", "conversions_b", "users_b")
+    ca, na, cb, nb = _looks(names, (conversions_a, users_a, conversions_b, users_b))
     for arm, c, n in (("a", ca, na), ("b", cb, nb)):
         if np.any(n < 1) or np.any(c < 0) or np.any(c > n):
-            raise ValueError(f"conversions_{arm} and users_{arm} must satisfy 0 <= conversions <= users and users >= 1, got {c.tolist()} and {n.tolist()}")
+            raise ValueError(
+                f"conversions_{arm} and users_{arm} must satisfy 0 <= conversions <= users and users >= 1, "
+                f"got {c.tolist()} and {n.tolist()}"
+            )
     ra, rb = ca / na, cb / nb
     var = ra * (1 - ra) / na + rb * (1 - rb) / nb
     if np.any(var <= 0):
-        raise ValueError("conversions_a and conversions_b give a zero variance at some look (all 0 % or all 100 %); wait for conversions")
+        raise ValueError(
+            "conversions_a and conversions_b give a zero variance at some look (all 0 % or all 100 %); "
+            "wait for conversions"
+        )
     return rb - ra, var, na + nb
 
 
@@ -1088,16 +1126,17 @@ def msprt_two_proportions(
     alpha: float = 0.05,
     theta0: float = 0.0,
 ) -> SequentialResult:
-    """Mixture sequential probability ratio test (mSPRT) for p_B − p_A with an always-valid p-value and interval.
+    """Mixture sequential probability ratio test (mSPRT): always-valid p-value and interval for p_B − p_A.
 
     Johari, Koomen, Pekelis & Walsh, "Always valid inference" (2017; Operations Research 2022), normal mixing
-    distribution N(θ₀, τ²) on the absolute difference. With Δ̂ = p̂_B − p̂_A and σ² = p̂_A(1−p̂_A)/n_A + p̂_B(1−p̂_B)/n_B,
-    ``Λ = √(σ²/(σ² + τ²))·exp(τ²(Δ̂ − θ₀)² / (2σ²(σ² + τ²)))``; with n users per arm this is the familiar
-    ``√(V/(V + nτ²))·exp(n²τ²(Δ̂ − θ₀)²/(2V(V + nτ²)))``, V = p_A(1−p_A) + p_B(1−p_B). The always-valid p-value
-    is the running minimum of min(1, 1/Λ) over the looks; the interval is the running intersection of
-    {θ₀ : Λ(θ₀) < 1/α}. Pass cumulative counts at each look (sequences) or only the current totals.
-    ``tau`` is on the absolute difference scale (0.01 = 1 percentage point): choose it near the effects you expect.
-    Example: 1000/10000 vs 1100/10000 with τ = 0.01 gives p = 0.268 (fixed-horizon 0.021).
+    distribution N(θ₀, τ²) on the absolute difference. With Δ̂ = p̂_B − p̂_A and
+    σ² = p̂_A(1−p̂_A)/n_A + p̂_B(1−p̂_B)/n_B, ``Λ = √(σ²/(σ² + τ²))·exp(τ²(Δ̂ − θ₀)² / (2σ²(σ² + τ²)))``; with
+    n users per arm this is the familiar ``√(V/(V + nτ²))·exp(n²τ²(Δ̂ − θ₀)²/(2V(V + nτ²)))`` with
+    V = p_A(1−p_A) + p_B(1−p_B). The always-valid p-value is the running minimum of min(1, 1/Λ) over the
+    looks; the interval is the running intersection of {θ₀ : Λ(θ₀) < 1/α}. Pass cumulative counts at each
+    look (sequences) or only the current totals. ``tau`` is on the absolute difference scale (0.01 = 1
+    percentage point): choose it near the effects you expect. Example: 1000/10000 vs 1100/10000 with
+    τ = 0.01 gives p = 0.268 (fixed-horizon 0.021).
     """
     alpha = _open_unit("alpha", alpha)
     tau = _positive("tau", tau)
@@ -1129,16 +1168,17 @@ def confidence_sequence_difference(
     alpha: float = 0.05,
     n_star: float = 5000,
 ) -> SequentialResult:
-    """Asymptotic confidence sequence for mean_B − mean_A (Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas 2021,
-    "Time-uniform central limit theory and asymptotic confidence sequences", arXiv 2103.06476), parametrised as in
-    GrowthBook's sequential engine.
+    """Asymptotic confidence sequence (always-valid interval and p-value) for mean_B − mean_A.
+
+    Waudby-Smith, Arbour, Sinha, Kennedy & Ramdas (2021), "Time-uniform central limit theory and asymptotic
+    confidence sequences" (arXiv 2103.06476), parametrised as in GrowthBook's sequential engine.
 
     With t = n_A + n_B, σ² = s_A²/n_A + s_B²/n_B (the variance of the estimated difference) and
-    ρ² = (−2 ln α + ln(1 − 2 ln α)) / N*, the interval is ``Δ̂ ± √(σ²·2(tρ² + 1)/(tρ²)·ln(√(tρ² + 1)/α))`` and the
-    p-value is 1/e-value, ``e = exp(tρ²/(tρ² + 1)·Δ̂²/(2σ²)) / √(tρ² + 1)``. The sequence is narrowest around
-    t = N* (``n_star``, total users): set it to the planned total sample size (GrowthBook's default is 5000).
-    With several looks (cumulative values) the p-value is the running minimum and the interval the running
-    intersection. Example: 1000/10000 vs 1100/10000 with N* = 5000 gives p = 0.434.
+    ρ² = (−2 ln α + ln(1 − 2 ln α)) / N*, the interval is ``Δ̂ ± √(σ²·2(tρ² + 1)/(tρ²)·ln(√(tρ² + 1)/α))`` and
+    the p-value is 1/e-value, ``e = exp(tρ²/(tρ² + 1)·Δ̂²/(2σ²)) / √(tρ² + 1)``. The sequence is narrowest
+    around t = N* (``n_star``, total users): set it to the planned total sample size (GrowthBook's default is
+    5000). With several looks (cumulative values) the p-value is the running minimum and the interval the
+    running intersection. Example: 1000/10000 vs 1100/10000 with N* = 5000 gives p = 0.434.
     """
     alpha = _open_unit("alpha", alpha)
     n_star = _positive("n_star", n_star)
@@ -1175,9 +1215,9 @@ def confidence_sequence_proportions(
     return _sequential("asymptotic_cs", diff, var, p_look, half, alpha)
 
 
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 # Peeking simulation
-# ---------------------------------------------------------------------------------------------------------------
+# ------------------------------------------------------------------------------------------------------------
 
 
 def simulate_peeking_false_positive_rate(
@@ -1188,13 +1228,14 @@ def simulate_peeking_false_positive_rate(
     n_simulations: int = 10_000,
     seed: int | None = 0,
 ) -> float:
-    """Share of A/A tests (no true difference) declared significant when the pooled z test of
-    :func:`two_proportion_test` is checked at ``n_looks`` equally spaced looks and the test stops at the first p < α.
+    """Simulated false-positive rate of A/A tests that are checked at ``n_looks`` looks (peeking).
 
-    Looks are after round(k·n_per_arm_final/n_looks) users per arm, k = 1…n_looks; conversions are simulated as
-    binomial increments between looks (vectorised, ``numpy.random.default_rng(seed)``, in chunks of simulations).
-    With one look the rate is ≈ α; with 5 looks at α = 0.05 it is ≈ 0.142 and with 20 looks ≈ 0.25 (Armitage,
-    McPherson & Rowe 1969). Monte Carlo standard error: √(rate·(1 − rate)/n_simulations).
+    An A/A test (no true difference) counts as a false positive when the pooled z test of
+    :func:`two_proportion_test` gives p < α at any of ``n_looks`` equally spaced looks.
+    Looks are after round(k·n_per_arm_final/n_looks) users per arm, k = 1…n_looks; conversions are simulated
+    as binomial increments between looks (vectorised, ``numpy.random.default_rng(seed)``, in chunks of
+    simulations). With one look the rate is ≈ α; with 5 looks at α = 0.05 it is ≈ 0.142 and with 20 looks ≈
+    0.25 (Armitage, McPherson & Rowe 1969). Monte Carlo standard error: √(rate·(1 − rate)/n_simulations).
     """
     k = _whole("n_looks", n_looks, minimum=1)
     n_final = _whole("n_per_arm_final", n_per_arm_final, minimum=1)

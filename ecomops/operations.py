@@ -16,11 +16,11 @@ Conventions
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 __all__ = [
     "FunnelStage",
@@ -135,7 +135,7 @@ def wilson_interval(successes: Any, trials: Any, alpha: float = 0.05) -> tuple[n
             "successes must satisfy 0 <= successes <= trials, got "
             f"successes={x.ravel()[i]:g} and trials={n.ravel()[i]:g}{where}"
         )
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = NormalDist().inv_cdf(1 - alpha / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = x / n
         denom = 1 + z**2 / n
@@ -343,6 +343,8 @@ def price_elasticity_loglog(prices: Any, quantities: Any) -> dict[str, float]:
                 f"{label} must all be > 0 for a log-log fit, got {values[i]:g} at position {i} "
                 f"({int(bad.sum())} such value(s) in all)"
             )
+    from scipy import stats  # imported here: scipy.stats is slow to import and only this function needs it
+
     fit = stats.linregress(np.log(p), np.log(q))
     return {"elasticity": float(fit.slope), "std_error": float(fit.stderr), "r_squared": float(fit.rvalue**2)}
 

@@ -70,6 +70,11 @@ __all__ = [
     "confidence_sequence_difference",
     "confidence_sequence_proportions",
     "simulate_peeking_false_positive_rate",
+    "SAMPLE_SIZE_METHODS",
+    "sample_size_alternatives",
+    "mde_duration_table",
+    "power_curve_table",
+    "design_recommendation",
 ]
 
 
@@ -1260,3 +1265,113 @@ def simulate_peeking_false_positive_rate(
             z = np.where(se > 0, (cb - ca) / sizes / se, 0.0)
         rejected += int(np.any(np.abs(z) > z_crit, axis=1).sum())
     return rejected / sims
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Test design tables (used by the ab_test_design template)
+# ------------------------------------------------------------------------------------------------------------
+
+SAMPLE_SIZE_METHODS = ("pooled", "evan_miller", "arcsine")
+
+
+def sample_size_alternatives(
+    baseline_rate: float,
+    mde: float,
+    mde_kind: Literal["absolute", "relative"] = "absolute",
+    alpha: float = 0.05,
+    power: float = 0.8,
+    allocation: Sequence[float] | None = None,
+    n_arms: int | None = None,
+) -> dict[str, SampleSizeResult]:
+    """The same design computed with each of the three sample-size formulas (see
+    :func:`sample_size_two_proportions`), keyed by method name."""
+    return {
+        method: sample_size_two_proportions(baseline_rate, mde, mde_kind, alpha, power, method, allocation, n_arms)
+        for method in SAMPLE_SIZE_METHODS
+    }
+
+
+def mde_duration_table(
+    baseline_rate: float,
+    mde_values: Sequence[float],
+    daily_visitors: float,
+    mde_kind: Literal["absolute", "relative"] = "absolute",
+    alpha: float = 0.05,
+    power: float = 0.8,
+    method: Literal["pooled", "evan_miller", "arcsine"] = "pooled",
+    allocation: Sequence[float] | None = None,
+    n_arms: int | None = None,
+) -> "pd.DataFrame":
+    """The trade-off between the smallest detectable effect and the test's length.
+
+    One row per MDE with ``mde, treatment_rate, n_per_arm_max, n_total, days, weeks``; values of the MDE that
+    give an impossible treatment rate are left out.
+    """
+    import pandas as pd
+
+    rows = []
+    for mde in mde_values:
+        try:
+            size = sample_size_two_proportions(baseline_rate, mde, mde_kind, alpha, power, method, allocation, n_arms)
+        except ValueError:
+            continue
+        duration = test_duration(size.n_total, daily_visitors)
+        rows.append(
+            {
+                "mde": float(mde),
+                "treatment_rate": size.treatment_rate,
+                "n_per_arm_max": max(size.n_per_arm),
+                "n_total": size.n_total,
+                "days": duration.days,
+                "weeks": duration.weeks,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def power_curve_table(
+    baseline_rate: float,
+    mde: float,
+    mde_kind: Literal["absolute", "relative"] = "absolute",
+    alpha: float = 0.05,
+    powers: Sequence[float] | None = None,
+    allocation: Sequence[float] | None = None,
+    n_arms: int | None = None,
+) -> "pd.DataFrame":
+    """Power reached as the sample grows, for each formula: one row per (method, power) with the users per arm
+    (largest arm) that the formula says give that power. Read it as a curve of power against users."""
+    import pandas as pd
+
+    grid = np.linspace(0.5, 0.99, 50) if powers is None else np.asarray(powers, dtype=float)
+    rows = []
+    for method in SAMPLE_SIZE_METHODS:
+        for power in grid:
+            if power <= alpha:
+                continue
+            size = sample_size_two_proportions(baseline_rate, mde, mde_kind, alpha, float(power), method, allocation, n_arms)
+            rows.append({"method": method, "power": float(power), "n_per_arm_max": max(size.n_per_arm_unrounded)})
+    return pd.DataFrame(rows)
+
+
+def design_recommendation(
+    size: SampleSizeResult, duration: DurationResult, baseline_rate: float, mde: float,
+    mde_kind: str, alpha: float, power: float, alternatives: dict[str, SampleSizeResult],
+) -> str:
+    """Plain-language design summary: users per arm, whole weeks, and what the other formulas would say."""
+    change = f"{mde * 100:g} points" if mde_kind == "absolute" else f"{mde:.0%} of the baseline"
+    arms = len(size.n_per_arm)
+    per_arm = (
+        f"{size.n_per_arm[0]:,} users per arm" if len(set(size.n_per_arm)) == 1
+        else "users per arm " + " / ".join(f"{n:,}" for n in size.n_per_arm) + " (control first)"
+    )
+    others = ", ".join(
+        f"{name.replace('_', ' ')} {max(result.n_per_arm):,}" for name, result in alternatives.items() if name != size.method
+    )
+    return (
+        f"Run the test for {duration.weeks} whole week(s) ({duration.days_to_run} days; the traffic needs "
+        f"{duration.days}) with {per_arm}, {size.n_total:,} in total over {arms} arms, to detect a change of "
+        f"{change} from a baseline of {baseline_rate:.2%} with {power:.0%} power at a two-sided α of {alpha:g}"
+        f"{' (Bonferroni: ' + format(size.alpha_per_comparison, '.4g') + ' per comparison)' if arms > 2 else ''}. "
+        f"Formula: {size.method.replace('_', ' ')}; the other formulas would ask for {others} users in the "
+        "largest arm. Decide the stopping day now and do not stop early on a good-looking p-value."
+    )

@@ -13,9 +13,9 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Mapping
+from typing import Any, ClassVar, Literal, Mapping, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .operations import OPERATOR_ALIASES
 from .data import PROJECT_ROOT, DataError, load_table, require_columns, require_numeric, resolve_path
@@ -25,6 +25,7 @@ __all__ = [
     "TemplateParams",
     "FunnelStageParam",
     "KpiFunnelParams",
+    "AbTestDesignParams",
     "TemplateSpec",
     "TEMPLATES",
     "get_template",
@@ -157,6 +158,68 @@ class KpiFunnelParams(TemplateParams):
         return frame
 
 
+class AbTestDesignParams(TemplateParams):
+    """Parameters of the ``ab_test_design`` template (chapter 3.5)."""
+
+    baseline_rate: float = Field(
+        0.20, gt=0.0, lt=1.0, description="Conversion rate of the control today",
+        json_schema_extra={"unit": "probability"},
+    )
+    mde: float = Field(
+        0.05, gt=0.0, lt=10.0,
+        description="Smallest change worth detecting: points of rate (absolute) or a share of the baseline (relative)",
+        json_schema_extra={"unit": "probability (absolute) or fraction of baseline (relative)"},
+    )
+    mde_kind: Literal["absolute", "relative"] = Field(
+        "absolute", description="absolute: 0.05 means +5 points; relative: 0.05 means +5 % of the baseline",
+        json_schema_extra={"unit": "choice"},
+    )
+    alpha: float = Field(
+        0.05, gt=0.0, le=0.2, description="Two-sided false-positive rate of each test",
+        json_schema_extra={"unit": "probability"},
+    )
+    power: float = Field(
+        0.8, ge=0.5, lt=1.0, description="Chance of detecting a true effect of size mde",
+        json_schema_extra={"unit": "probability"},
+    )
+    method: Literal["pooled", "evan_miller", "arcsine"] = Field(
+        "pooled",
+        description="Sample-size formula: pooled (R power.prop.test), evan_miller (baseline variance under the "
+        "null) or arcsine (Cohen's h)",
+        json_schema_extra={"unit": "choice"},
+    )
+    n_arms: int = Field(
+        2, ge=2, le=10, description="Number of arms, control included (Bonferroni across treatment-vs-control)",
+        json_schema_extra={"unit": "arms"},
+    )
+    allocation: list[float] = Field(
+        default_factory=list,
+        description="Share of traffic per arm, control first, summing to 1; empty for an equal split",
+        json_schema_extra={"unit": "shares"},
+    )
+    daily_visitors: float = Field(
+        1000.0, gt=0.0, description="Eligible visitors per day entering the test, all arms together",
+        json_schema_extra={"unit": "users per day"},
+    )
+
+    @model_validator(mode="after")
+    def _allocation_fits_arms(self) -> "AbTestDesignParams":
+        if self.allocation:
+            if len(self.allocation) != self.n_arms:
+                raise ValueError(
+                    f"allocation has {len(self.allocation)} shares but n_arms is {self.n_arms}; give one share per arm"
+                )
+            if any(share <= 0 for share in self.allocation) or abs(sum(self.allocation) - 1) > 1e-6:
+                raise ValueError(f"allocation shares must be positive and sum to 1, got {self.allocation}")
+        treatment = self.baseline_rate + self.mde if self.mde_kind == "absolute" else self.baseline_rate * (1 + self.mde)
+        if not 0 < treatment < 1:
+            raise ValueError(
+                f"baseline_rate {self.baseline_rate} with mde {self.mde} ({self.mde_kind}) gives a treatment rate of "
+                f"{treatment:g}, outside (0, 1)"
+            )
+        return self
+
+
 @dataclass(frozen=True)
 class TemplateSpec:
     """A playbook template: its notebook, parameter model, purpose and chapter."""
@@ -184,6 +247,12 @@ TEMPLATES: dict[str, TemplateSpec] = {
             chapter="1.4 Data analysis and optimisation",
             model=KpiFunnelParams,
         ),
+        TemplateSpec(
+            name="ab_test_design",
+            purpose="Users per arm and whole weeks an A/B test needs, with three sample-size formulas compared",
+            chapter="3.5 Continuous optimisation",
+            model=AbTestDesignParams,
+        ),
     ]
 }
 
@@ -206,8 +275,10 @@ def _public_fields(model: type[TemplateParams]) -> dict[str, Any]:
 def _allowed(field: Any) -> str:
     """Human description of what a field accepts: its type and numeric bounds."""
     parts = []
-    annotation = getattr(field.annotation, "__name__", None) or str(field.annotation).replace("typing.", "")
-    parts.append(annotation)
+    if get_origin(field.annotation) is Literal:
+        parts.append("one of " + ", ".join(repr(v) for v in get_args(field.annotation)))
+    else:
+        parts.append(getattr(field.annotation, "__name__", None) or str(field.annotation).replace("typing.", ""))
     for meta in field.metadata:
         for attr, symbol in (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤")):
             bound = getattr(meta, attr, None)
@@ -240,7 +311,7 @@ def _format_validation_error(template: str, model: type[TemplateParams], exc: Va
     messages = []
     fields = _public_fields(model)
     for error in exc.errors():
-        location = ".".join(str(part) for part in error["loc"]) or "(parameters)"
+        location = ".".join(str(part) for part in error["loc"])
         top = str(error["loc"][0]) if error["loc"] else ""
         if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
             close = difflib.get_close_matches(top, list(fields), n=1)
@@ -249,9 +320,13 @@ def _format_validation_error(template: str, model: type[TemplateParams], exc: Va
                 f"{location!r} is not a parameter of {template}{hint}; parameters are: {', '.join(fields)}"
             )
             continue
+        text = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:  # a rule that ties several parameters together
+            messages.append(text)
+            continue
         allowed = f" (allowed: {_allowed(fields[top])})" if top in fields and len(error["loc"]) == 1 else ""
         given = error.get("input")
-        messages.append(f"parameter {location!r} = {given!r} is not valid: {error['msg']}{allowed}")
+        messages.append(f"parameter {location!r} = {given!r} is not valid: {text}{allowed}")
     return f"{template}: " + "; ".join(messages)
 
 

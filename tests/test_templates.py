@@ -53,7 +53,41 @@ def check_kpi_funnel(values: dict, results: dict, base_dir) -> None:
     assert weakest in results["recommendation"]
 
 
-CHECKS = {"kpi_funnel": check_kpi_funnel}
+def check_ab_test_design(values: dict, results: dict, base_dir) -> None:
+    """Recompute every formula with statsmodels (pooled, arcsine) or written out (Evan Miller)."""
+    import math
+
+    from scipy.stats import norm
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize, samplesize_proportions_2indep_onetail
+
+    p0, mde = values["baseline_rate"], values["mde"]
+    p1 = p0 + mde if values.get("mde_kind", "absolute") == "absolute" else p0 * (1 + mde)
+    arms = values.get("n_arms", 2)
+    shares = values.get("allocation") or [1 / arms] * arms
+    alpha = values.get("alpha", 0.05) / (arms - 1)
+    power = values.get("power", 0.8)
+    ratio = shares[1] / shares[0]  # every treatment has the same share in the cases
+    z_a, z_b = norm.ppf(1 - alpha / 2), norm.ppf(power)
+    n_control = {
+        # statsmodels: sample 1 has rate prop2 + diff and nobs2 = ratio · nobs1; make sample 1 the control
+        "pooled": samplesize_proportions_2indep_onetail(p0 - p1, p1, power, ratio=ratio, alpha=alpha),
+        "arcsine": NormalIndPower().solve_power(proportion_effectsize(p1, p0), alpha=alpha, power=power, ratio=ratio),
+        "evan_miller": (z_a * math.sqrt(p0 * (1 - p0) * (1 + 1 / ratio))
+                        + z_b * math.sqrt(p0 * (1 - p0) + p1 * (1 - p1) / ratio)) ** 2 / (p1 - p0) ** 2,
+    }
+    for method, n in n_control.items():
+        by_arm = [math.ceil(n / shares[0] * s - 1e-9) for s in shares]
+        assert results["alternatives"][method] == max(by_arm), method
+    method = values.get("method", "pooled")
+    expected = [math.ceil(n_control[method] / shares[0] * s - 1e-9) for s in shares]
+    assert results["n_by_arm"] == expected and results["n_total"] == sum(expected)
+    days = math.ceil(sum(expected) / values["daily_visitors"])
+    assert results["duration_days"] == days and results["duration_weeks"] == max(1, math.ceil(days / 7))
+    assert results["alpha_per_comparison"] == pytest.approx(alpha)
+
+
+CHECKS = {"kpi_funnel": check_kpi_funnel, "ab_test_design": check_ab_test_design}
 
 
 def test_every_template_has_a_results_check():

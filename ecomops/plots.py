@@ -57,7 +57,7 @@ def funnel_figure(funnel: pd.DataFrame) -> plt.Figure:
     right.set_ylabel("conversion from the previous stage")
     right.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     if len(segments) > 1:
-        right.legend(title="segment", frameon=False)
+        left.legend(title="segment", frameon=False, loc="upper right")
     return fig
 
 
@@ -67,13 +67,13 @@ def kpi_tree_figure(tree: dict) -> plt.Figure:
     ``tree`` is :func:`ecomops.operations.funnel_kpi_tree` output.
     """
     def box(ax: plt.Axes, xy: tuple[float, float], title: str, value: str) -> None:
-        ax.text(*xy, f"{title}\n{value}", ha="center", va="center", fontsize=10,
+        ax.text(*xy, f"{title}\n{value}", ha="center", va="center", fontsize=12,
                 bbox={"boxstyle": "round,pad=0.5", "facecolor": "#eef3f8", "edgecolor": PALETTE[0]})
 
     def link(ax: plt.Axes, a: tuple[float, float], b: tuple[float, float]) -> None:
         ax.plot([a[0], b[0]], [a[1] - 0.06, b[1] + 0.06], color="#8c8c8c", lw=1)
 
-    fig, ax = plt.subplots(figsize=(11, 4.8))
+    fig, ax = plt.subplots(figsize=(10, 5.2))
     ax.set_axis_off()
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)

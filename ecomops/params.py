@@ -26,6 +26,7 @@ __all__ = [
     "FunnelStageParam",
     "KpiFunnelParams",
     "AbTestDesignParams",
+    "AbTestAnalysisParams",
     "TemplateSpec",
     "TEMPLATES",
     "get_template",
@@ -220,6 +221,86 @@ class AbTestDesignParams(TemplateParams):
         return self
 
 
+class AbTestAnalysisParams(TemplateParams):
+    """Parameters of the ``ab_test_analysis`` template (chapter 3.5)."""
+
+    input_path_fields: ClassVar[tuple[str, ...]] = ("data_path",)
+
+    data_path: str = Field(
+        "datasets/ab_test_events.csv.gz",
+        description="Events (one row per user: variant, converted 0/1, optional revenue, pre_revenue, date) or a "
+        "summary (one row per variant: variant, users, conversions, optional revenue_sum, revenue_sum_sq); "
+        "CSV, CSV.gz, Parquet (XLSX for summaries)",
+        json_schema_extra={"unit": "file path"},
+    )
+    data_kind: Literal["events", "summary"] = Field(
+        "events", description="events: one row per user; summary: one row per variant",
+        json_schema_extra={"unit": "choice"},
+    )
+    control: str = Field(
+        "control", min_length=1, description="Name of the control variant as written in the data",
+        json_schema_extra={"unit": "variant name"},
+    )
+    alpha: float = Field(
+        0.05, gt=0.0, le=0.2, description="Two-sided false-positive rate; intervals are 1 − alpha",
+        json_schema_extra={"unit": "probability"},
+    )
+    expected_split: list[float] = Field(
+        default_factory=list,
+        description="Designed share of users per variant, in the data's variant order (sorted by name); "
+        "empty for an equal split",
+        json_schema_extra={"unit": "shares"},
+    )
+    segment_by: str = Field(
+        "", description="Column of the event data to break results down by (exploratory); empty for none",
+        json_schema_extra={"unit": "column name"},
+    )
+
+    @field_validator("expected_split")
+    @classmethod
+    def _shares_sum_to_one(cls, shares: list[float]) -> list[float]:
+        if shares and (any(s <= 0 for s in shares) or abs(sum(shares) - 1) > 1e-6):
+            raise ValueError(f"shares must be positive and sum to 1, got {shares}")
+        return shares
+
+    @model_validator(mode="after")
+    def _segments_need_events(self) -> "AbTestAnalysisParams":
+        if self.segment_by and self.data_kind != "events":
+            raise ValueError("segment_by needs data_kind: events (a summary has no rows to break down)")
+        return self
+
+    def load_inputs(self, base_dir: str | Path | None = None) -> dict[str, Any]:
+        """Reduce the data to per-variant sufficient statistics (DuckDB for events) and check them.
+
+        Returns ``{"summary": …, "by_date": … or None, "by_segment": … or None, "source": path}``.
+        """
+        from . import abdata
+
+        path = resolve_path(self.data_path, base_dir)
+        source = str(path)
+        by_date = by_segment = None
+        if self.data_kind == "summary":
+            summary = abdata.load_summary(path)
+        else:
+            summary = abdata.summarise_events(path)
+            columns = abdata.event_columns(path)
+            if "date" in columns:
+                by_date = abdata.summarise_events_by(path, "date", revenue_column=None, pre_revenue_column=None)
+            if self.segment_by:
+                if self.segment_by not in columns:
+                    raise DataError(f"{source}: segment_by column {self.segment_by!r} is missing; columns present: "
+                                    f"{', '.join(columns)}")
+                by_segment = abdata.summarise_events_by(path, self.segment_by, revenue_column=None,
+                                                        pre_revenue_column=None)
+        summary = abdata.validate_summary(summary, source, self.control)
+        if self.expected_split and len(self.expected_split) != len(summary):
+            raise DataError(
+                f"{source}: expected_split has {len(self.expected_split)} shares but the data have "
+                f"{len(summary)} variants ({', '.join(map(str, summary['variant']))})"
+            )
+        return {"summary": summary, "by_date": by_date, "by_segment": by_segment, "source": source}
+
+
 @dataclass(frozen=True)
 class TemplateSpec:
     """A playbook template: its notebook, parameter model, purpose and chapter."""
@@ -252,6 +333,12 @@ TEMPLATES: dict[str, TemplateSpec] = {
             purpose="Users per arm and whole weeks an A/B test needs, with three sample-size formulas compared",
             chapter="3.5 Continuous optimisation",
             model=AbTestDesignParams,
+        ),
+        TemplateSpec(
+            name="ab_test_analysis",
+            purpose="A/B test readout: SRM gate, lifts with intervals, Holm across variants, Bayesian view, decision",
+            chapter="3.5 Continuous optimisation",
+            model=AbTestAnalysisParams,
         ),
     ]
 }

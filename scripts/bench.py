@@ -4,11 +4,15 @@ Measures:
 * cold book build: a new, empty output folder, so every notebook is executed;
 * warm rebuild: the same folder again with nothing changed; also counts the notebooks executed (target 0);
 * ``ecomops run kpi_funnel`` against bare ``papermill`` on the same notebook and parameters, medians of
-  several runs, and their ratio.
+  several runs, and their ratio;
+* 10 million A/B-test events (a seeded Parquet file written into the temporary folder, not committed) reduced
+  to per-variant statistics by ``ecomops.abdata.summarise_events`` (DuckDB), against ``pd.read_parquet`` +
+  ``groupby``: median time of 3 runs of the call and peak resident memory, each run in a fresh process.
 
-Targets: warm rebuild ≤ 25 % of the cold build; ``ecomops run`` ≤ 1.3 × bare papermill.
+Targets: warm rebuild ≤ 25 % of the cold build; ``ecomops run`` ≤ 1.3 × bare papermill;
+``summarise_events`` on 10 million events ≤ 10 s and ≤ 2048 MB peak memory.
 
-Usage: ``python scripts/bench.py [--runs N] [--json] [--skip-book]``
+Usage: ``python scripts/bench.py [--runs N] [--json] [--skip-book] [--skip-ab]``
 """
 
 from __future__ import annotations
@@ -29,7 +33,34 @@ from tqdm import tqdm
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 EXECUTED = re.compile(r"Executing notebook", re.I)
-TARGETS = {"warm_over_cold": 0.25, "ecomops_over_papermill": 1.3}
+TARGETS = {"warm_over_cold": 0.25, "ecomops_over_papermill": 1.3, "ab_summarise_s": 10, "ab_peak_rss_mb": 2048}
+AB_ROWS = 10_000_000
+AB_CHUNK_ROWS = 1_000_000
+AB_RUNS = 3
+AB_SEED = 20240401
+# Run in a fresh interpreter: time the call only (not start-up and imports), then report the process's peak RSS.
+AB_CHILD = """
+import json, resource, sys, time
+import pandas as pd
+from ecomops.abdata import summarise_events
+
+def pandas_only(path):
+    frame = pd.read_parquet(path)
+    frame["revenue_sq"] = frame["revenue"] ** 2
+    frame["pre_revenue_sq"] = frame["pre_revenue"] ** 2
+    frame["cross"] = frame["revenue"] * frame["pre_revenue"]
+    return frame.groupby("variant").agg(
+        users=("converted", "size"), conversions=("converted", "sum"), revenue_sum=("revenue", "sum"),
+        revenue_sum_sq=("revenue_sq", "sum"), pre_revenue_sum=("pre_revenue", "sum"),
+        pre_revenue_sum_sq=("pre_revenue_sq", "sum"), revenue_pre_revenue_sum=("cross", "sum"))
+
+method, path = sys.argv[1], sys.argv[2]
+started = time.perf_counter()
+result = summarise_events(path) if method == "duckdb" else pandas_only(path)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "users": int(result["users"].sum())}))
+"""
 
 
 def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, str]:
@@ -80,11 +111,62 @@ def bench_template(workdir: Path, runs: int, template: str = "kpi_funnel") -> di
     }
 
 
+def write_ab_events(path: Path, rows: int = AB_ROWS, chunk_rows: int = AB_CHUNK_ROWS, seed: int = AB_SEED) -> Path:
+    """A seeded Parquet file of ``rows`` A/B-test events (variant, converted, revenue, pre_revenue), written in
+    chunks with pyarrow so that memory stays at one chunk. Control converts 5 %, treatment 5.5 %."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(seed)
+    schema = pa.schema([("variant", pa.string()), ("converted", pa.int64()), ("revenue", pa.float64()),
+                        ("pre_revenue", pa.float64())])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, rows, chunk_rows):
+            n = min(chunk_rows, rows - start)
+            treated = rng.random(n) < 0.5
+            pre_revenue = np.round(rng.gamma(0.3, 60.0, n), 2)
+            converted = (rng.random(n) < np.where(treated, 0.055, 0.05)).astype(np.int64)
+            revenue = np.round(converted * (rng.lognormal(3.9, 0.5, n) + 0.2 * pre_revenue), 2)
+            variant = pa.array(np.where(treated, "treatment", "control"))
+            writer.write_table(pa.table([variant, converted, revenue, pre_revenue], schema=schema))
+    return path
+
+
+def _child(method: str, path: Path) -> dict[str, float]:
+    _, output = timed([sys.executable, "-c", AB_CHILD, method, str(path)])
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def bench_ab_events(workdir: Path, runs: int = AB_RUNS) -> dict[str, float]:
+    """10 million events: ``summarise_events`` (DuckDB) against pandas, each run in a fresh process."""
+    path = write_ab_events(workdir / "ab_events.parquet")
+    duck, pandas_runs = [], []
+    for _ in tqdm(range(runs), desc="A/B events runs", unit="pair"):
+        duck.append(_child("duckdb", path))
+        pandas_runs.append(_child("pandas", path))
+    for result in duck + pandas_runs:
+        assert result["users"] == AB_ROWS, result
+    duck_s = statistics.median(r["seconds"] for r in duck)
+    pandas_s = statistics.median(r["seconds"] for r in pandas_runs)
+    return {
+        "ab_rows": AB_ROWS,
+        "ab_file_mb": path.stat().st_size / 2**20,
+        "ab_summarise_s": duck_s,
+        "ab_peak_rss_mb": max(r["peak_rss_mb"] for r in duck),
+        "ab_pandas_s": pandas_s,
+        "ab_pandas_peak_rss_mb": max(r["peak_rss_mb"] for r in pandas_runs),
+        "ab_pandas_over_duckdb_s": pandas_s / duck_s,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per template measurement (default 5)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--skip-book", action="store_true", help="skip the book builds (they take minutes)")
+    parser.add_argument("--skip-ab", action="store_true", help="skip the 10-million-event A/B measurement")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="ecomops-bench-"))
     try:
@@ -92,6 +174,8 @@ def main() -> None:
         if not args.skip_book:
             figures.update(bench_book(workdir / "book"))
         figures.update(bench_template(workdir / "runs", args.runs))
+        if not args.skip_ab:
+            figures.update(bench_ab_events(workdir / "ab"))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     checks = {name: figures[name] <= limit for name, limit in TARGETS.items() if name in figures}

@@ -347,3 +347,58 @@ def test_unknown_dataset_lists_available():
 def test_dataset_paths_exist():
     for name in DATASETS:
         assert dataset_path(name).is_file(), name
+
+
+# ---------------------------------------------------------------------------------------------- pseudonymise_ids
+
+
+def _hmac_hex(salt: str, value: object) -> str:
+    import hashlib
+    import hmac
+
+    return hmac.new(salt.encode("utf-8"), str(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def test_pseudonymise_ids_is_the_keyed_hash():
+    from ecomops.data import pseudonymise_ids
+
+    salt = "a-long-secret-salt-不公开"
+    ids = pd.Series(["13800138000", "C-17850", None, "13800138000", 42], index=[10, 11, 12, 13, 14], name="cid")
+    result = pseudonymise_ids(ids, salt)
+    assert result.index.tolist() == ids.index.tolist() and result.name == "cid"
+    assert result[10] == _hmac_hex(salt, "13800138000")[:16]
+    assert result[11] == _hmac_hex(salt, "C-17850")[:16]
+    assert result[14] == _hmac_hex(salt, 42)[:16]
+    assert result[10] == result[13]  # same id, same pseudonym
+    assert pd.isna(result[12]) and result.isna().sum() == 1  # missing stays missing
+    full = pseudonymise_ids(ids, salt, length=64)
+    assert full[11] == _hmac_hex(salt, "C-17850")
+    assert pseudonymise_ids(ids, salt, length=8)[11] == _hmac_hex(salt, "C-17850")[:8]
+
+
+def test_pseudonymise_ids_depends_on_the_salt():
+    from ecomops.data import pseudonymise_ids
+
+    ids = pd.Series(range(1000))
+    first = pseudonymise_ids(ids, "x" * 16)
+    second = pseudonymise_ids(ids, "y" * 16)
+    assert first.is_unique and second.is_unique
+    assert (first != second).all()
+    assert ids.tolist() == list(range(1000))  # the input is not modified
+
+
+@pytest.mark.parametrize("salt", ["", "short-salt", None])
+def test_pseudonymise_ids_refuses_a_weak_salt(salt):
+    from ecomops.data import pseudonymise_ids
+
+    with pytest.raises(DataError, match=r"salt must be a secret text of at least 16 characters.*reversed by hashing "
+                                        r"every candidate"):
+        pseudonymise_ids(pd.Series(["13800138000"]), salt)
+
+
+@pytest.mark.parametrize("length", [7, 65, 16.0, True])
+def test_pseudonymise_ids_length_range(length):
+    from ecomops.data import pseudonymise_ids
+
+    with pytest.raises(DataError, match=r"length must be a whole number of hex characters from 8 to 64"):
+        pseudonymise_ids(pd.Series(["a"]), "s" * 16, length=length)

@@ -582,3 +582,41 @@ def test_peeking_bad_input():
 
 def test_test_duration_is_not_collected_as_a_test():
     assert ex.test_duration.__test__ is False
+
+
+# ------------------------------------------------------------------ CUPED from sufficient statistics
+
+
+def _cuped_sums(y: np.ndarray, x: np.ndarray) -> dict[str, float]:
+    return {"n": y.size, "sum_y": y.sum(), "sum_y_sq": y @ y, "sum_x": x.sum(), "sum_x_sq": x @ x, "sum_xy": x @ y}
+
+
+def test_cuped_from_stats_equals_cuped_adjust():
+    rng = np.random.default_rng(2024)
+    n = 20_000
+    treat = rng.random(n) < 0.45
+    x = rng.gamma(0.6, 30.0, n)  # skewed pre-period revenue
+    y = 0.5 * x + rng.gamma(0.8, 10.0, n) + 1.5 * treat
+    raw = ex.cuped_adjust(y, x, treat)
+    got = ex.cuped_from_stats(_cuped_sums(y[~treat], x[~treat]), _cuped_sums(y[treat], x[treat]))
+    for name in ("theta", "correlation", "variance_reduction", "covariate_balance_p"):
+        assert getattr(got, name) == pytest.approx(getattr(raw, name), rel=1e-9, abs=1e-12), name
+    for part in ("unadjusted", "adjusted"):
+        a, b = getattr(got, part), getattr(raw, part)
+        for name in ("mean_a", "mean_b", "difference", "se", "t", "df", "p_value"):
+            assert getattr(a, name) == pytest.approx(getattr(b, name), rel=1e-9, abs=1e-12), (part, name)
+        assert a.ci == pytest.approx(b.ci, rel=1e-9)
+
+
+def test_cuped_from_stats_bad_input():
+    y, x = np.array([1.0, 2.0, 4.0, 3.0]), np.array([1.0, 2.0, 3.0, 5.0])
+    good = _cuped_sums(y, x)
+    with pytest.raises(ValueError, match=r"stats_a must give n, sum_y.*missing sum_xy"):
+        ex.cuped_from_stats({k: v for k, v in good.items() if k != "sum_xy"}, good)
+    with pytest.raises(ValueError, match=r"stats_b\['n'\] must be a whole number >= 2"):
+        ex.cuped_from_stats(good, {**good, "n": 1})
+    with pytest.raises(ValueError, match=r"stats_a: sum_y_sq = 1.0 is smaller than sum_y²/n"):
+        ex.cuped_from_stats({**good, "sum_y_sq": 1.0}, good)
+    constant = _cuped_sums(y, np.full(4, 2.0))
+    with pytest.raises(ValueError, match=r"x must vary"):
+        ex.cuped_from_stats(constant, constant)

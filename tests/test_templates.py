@@ -87,7 +87,61 @@ def check_ab_test_design(values: dict, results: dict, base_dir) -> None:
     assert results["alpha_per_comparison"] == pytest.approx(alpha)
 
 
-CHECKS = {"kpi_funnel": check_kpi_funnel, "ab_test_design": check_ab_test_design}
+def check_ab_test_analysis(values: dict, results: dict, base_dir) -> None:
+    """Rebuild the per-variant table with pandas and recompute SRM (scipy), the z tests (statsmodels), Holm
+    (statsmodels), Welch (scipy) and P(beat control) (Monte Carlo on the Beta posteriors)."""
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats.proportion import proportions_ztest
+
+    path = (base_dir / values["data_path"]).resolve()
+    raw = pd.read_csv(path)
+    if values.get("data_kind", "events") == "events":
+        summary = raw.groupby("variant").agg(users=("converted", "size"), conversions=("converted", "sum")).reset_index()
+    else:
+        summary = raw
+    summary = summary.sort_values("variant") if values.get("data_kind", "events") == "events" else summary
+    arms = {a["variant"]: a for a in results["arms"]}
+    for _, row in summary.iterrows():
+        assert (arms[row["variant"]]["users"], arms[row["variant"]]["conversions"]) == (row["users"], row["conversions"])
+    shares = values.get("expected_split") or None
+    srm = stats.chisquare(summary["users"], None if shares is None else np.array(shares) * summary["users"].sum())
+    assert results["srm"]["p_value"] == pytest.approx(srm.pvalue, rel=1e-9)
+    expected_status = "block" if srm.pvalue < 0.001 else "warn" if srm.pvalue < 0.01 else "ok"
+    assert results["srm"]["status"] == expected_status
+    control = summary[summary["variant"] == values["control"]].iloc[0]
+    conversion = [c for c in results["comparisons"] if c["metric"] == "conversion_rate"]
+    p_values = []
+    rng = np.random.default_rng(0)
+    draws_a = rng.beta(control["conversions"] + 1, control["users"] - control["conversions"] + 1, 400_000)
+    for comparison in conversion:
+        arm = summary[summary["variant"] == comparison["variant"]].iloc[0]
+        _, p = proportions_ztest([arm["conversions"], control["conversions"]], [arm["users"], control["users"]])
+        assert comparison["p_value"] == pytest.approx(p, rel=1e-8)
+        p_values.append(p)
+        draws_b = rng.beta(arm["conversions"] + 1, arm["users"] - arm["conversions"] + 1, 400_000)
+        assert comparison["prob_beat_control"] == pytest.approx(np.mean(draws_b > draws_a), abs=0.005)
+    holm = multipletests(p_values, method="holm")[1]
+    assert [c["p_value_adjusted"] for c in conversion] == pytest.approx(list(holm), rel=1e-9)
+    revenue = [c for c in results["comparisons"] if c["metric"] == "revenue_per_user"]
+    if values.get("data_kind", "events") == "events":
+        for comparison in revenue:
+            test = stats.ttest_ind(raw.loc[raw["variant"] == comparison["variant"], "revenue"],
+                                   raw.loc[raw["variant"] == values["control"], "revenue"], equal_var=False)
+            assert comparison["p_value"] == pytest.approx(test.pvalue, rel=1e-6)
+    if results["srm"]["status"] == "block":
+        assert results["decision"] == "blocked"
+    elif any(c["p_value_adjusted"] < values.get("alpha", 0.05) and c["abs_lift"] > 0 for c in conversion):
+        assert results["decision"] in {"ship", "keep control"}
+    else:
+        assert results["decision"] in {"inconclusive", "keep control"}
+
+
+CHECKS = {
+    "kpi_funnel": check_kpi_funnel,
+    "ab_test_design": check_ab_test_design,
+    "ab_test_analysis": check_ab_test_analysis,
+}
 
 
 def test_every_template_has_a_results_check():

@@ -1,0 +1,202 @@
+"""scripts/make_datasets.py: byte-identical regeneration, the documented ground truth, the derived ASOS files."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import DATASETS, ROOT, sha256
+from ecomops import experiments as ex
+
+GENERATED = [
+    "ab_test_events.csv.gz",
+    "ab_test_events_srm.csv.gz",
+    "ab_test_three_arms_summary.csv",
+    "asos_binary_final_checkpoints.csv",
+    "asos_3c9dfd_summary.csv",
+]
+
+
+@pytest.fixture(scope="module")
+def make():
+    spec = importlib.util.spec_from_file_location("make_datasets", ROOT / "scripts" / "make_datasets.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["make_datasets"] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def regenerated(make, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("regenerated")
+    return folder, make.build_all(folder)
+
+
+def within(observed: float, truth: float, se: float, k: float = 4.0) -> bool:
+    return abs(observed - truth) <= k * se
+
+
+# ------------------------------------------------------------------------------------------- reproducibility
+
+
+def test_regenerating_gives_identical_bytes(regenerated):
+    folder, written = regenerated
+    assert [p.name for p in written] == GENERATED
+    for name in GENERATED:
+        assert sha256(folder / name) == sha256(DATASETS / name), f"{name} differs: run scripts/make_datasets.py"
+
+
+def test_gzip_header_is_deterministic():
+    for name in GENERATED[:2]:
+        header = (DATASETS / name).read_bytes()[:10]
+        assert header[:3] == b"\x1f\x8b\x08" and header[3] == 0  # deflate, no file name or other flags
+        assert header[4:8] == b"\0\0\0\0"  # mtime 0
+
+
+def test_check_passes_and_reports_a_changed_file(make, tmp_path, capsys):
+    assert make.main(["--check"]) == 0
+    folder = tmp_path / "copy"
+    make.build_all(folder)
+    tampered = folder / "ab_test_three_arms_summary.csv"
+    tampered.write_bytes(tampered.read_bytes().replace(b"control", b"Control"))
+    (folder / "asos_3c9dfd_summary.csv").unlink()
+    assert make.main(["--check", "--out", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "ab_test_three_arms_summary.csv: content differs" in out
+    assert "asos_3c9dfd_summary.csv: missing" in out
+    assert "2 file(s) differ" in out
+
+
+# ---------------------------------------------------------------------------------------------- ground truth
+
+
+def test_ground_truth_values(make):
+    truth = make.ground_truth()
+    main = truth["ab_test_events"]
+    assert main["control"]["conversion"] == pytest.approx(0.05, abs=1e-15)
+    assert main["treatment"]["conversion"] == pytest.approx(0.055, abs=1e-15)
+    assert main["control"]["revenue_per_user"] == pytest.approx(5.364, abs=1e-12)
+    assert main["treatment"]["revenue_per_user"] == pytest.approx(5.9004, abs=1e-12)
+    assert truth["ab_test_three_arms_summary"]["treatment_2"]["conversion"] == pytest.approx(0.056, abs=1e-15)
+    # device rates are a weighted split of the 5 % overall rate
+    shares = {d: sum(c.share * make.DEVICE_SHARES[c.name][i] for c in make.CLASSES) for i, d in
+              enumerate(make.DEVICES)}
+    assert sum(shares[d] * make.true_conversion(1.0, d) for d in make.DEVICES) == pytest.approx(0.05)
+
+
+def test_data_cards_state_the_ground_truth_and_seeds(make):
+    text = (DATASETS / "README.md").read_text(encoding="utf-8")
+    for fact in ["5.000 %", "5.500 %", "+10 %", "5.364", "5.9004", "5.600 %", "6.00768",
+                 f"seed {make.SEED_EVENTS}", f"seed {make.SEED_SRM}", f"seed {make.SEED_THREE_ARMS}",
+                 "3c9dfd"]:
+        assert fact in text, fact
+
+
+def test_event_file_matches_its_ground_truth(make):
+    frame = pd.read_csv(DATASETS / "ab_test_events.csv.gz")
+    truth = make.ground_truth()["ab_test_events"]
+    assert len(frame) == make.EVENTS_USERS
+    assert list(frame.columns) == ["user_id", "variant", "converted", "revenue", "pre_revenue", "date", "device"]
+    assert frame["user_id"].is_unique and frame["user_id"].str.fullmatch(r"u\d{7}").all()
+    assert set(frame["converted"]) == {0, 1}
+    assert (frame["revenue"] >= 0).all() and (frame["pre_revenue"] >= 0).all()
+    assert (frame.loc[frame["converted"] == 0, "revenue"] == 0).all()
+    assert (frame.loc[frame["converted"] == 1, "revenue"] > 0).all()
+    assert set(frame["device"]) == set(make.DEVICES)
+    dates = pd.to_datetime(frame["date"])
+    assert dates.min() == pd.Timestamp("2024-03-04") and dates.max() == pd.Timestamp("2024-03-17")
+    assert dates.dt.day_of_week.isin([5, 6]).mean() > 2 / 7  # more first visits at weekends
+    counts = frame["variant"].value_counts()
+    assert ex.srm_check([counts["control"], counts["treatment"]]).status == "ok"
+    for arm in ("control", "treatment"):
+        rows = frame[frame["variant"] == arm]
+        p = truth[arm]["conversion"]
+        assert within(rows["converted"].mean(), p, math.sqrt(p * (1 - p) / len(rows))), arm
+        revenue = rows["revenue"]
+        assert within(revenue.mean(), truth[arm]["revenue_per_user"], revenue.std() / math.sqrt(len(rows))), arm
+    rho = frame["revenue"].corr(frame["pre_revenue"])
+    assert 0.5 <= rho <= 0.7
+    # device baselines differ as documented (control arm, within 4 SE)
+    control = frame[frame["variant"] == "control"]
+    for device in make.DEVICES:
+        rows = control[control["device"] == device]
+        p = make.true_conversion(1.0, device)
+        assert within(rows["converted"].mean(), p, math.sqrt(p * (1 - p) / len(rows))), device
+
+
+def test_srm_file_matches_its_ground_truth(make):
+    frame = pd.read_csv(DATASETS / "ab_test_events_srm.csv.gz")
+    counts = frame["variant"].value_counts()
+    srm = ex.srm_check([counts["control"], counts["treatment"]])
+    assert srm.status == "block"
+    assert 0.51 < srm.observed_shares[0] < 0.53
+    bots_in_control = counts["control"] + counts["treatment"] - make.SRM_HUMANS
+    assert 300 < bots_in_control < 500  # about half of the 800 bots
+    # treatment holds humans only: its rates match the humans' truth
+    truth = make.ground_truth()["ab_test_events_srm"]["treatment_humans"]
+    rows = frame[frame["variant"] == "treatment"]
+    p = truth["conversion"]
+    assert within(rows["converted"].mean(), p, math.sqrt(p * (1 - p) / len(rows)))
+    # the seed is the first whose humans differ by less than 1 SE (so the bots drive the spurious lift)
+    assert abs(make.srm_humans_z(make.SEED_SRM)) < 1
+    assert all(abs(make.srm_humans_z(seed)) >= 1 for seed in range(20240305, make.SEED_SRM))
+
+
+def test_three_arm_summary_matches_its_ground_truth(make):
+    summary = pd.read_csv(DATASETS / "ab_test_three_arms_summary.csv")
+    truth = make.ground_truth()["ab_test_three_arms_summary"]
+    assert summary["variant"].tolist() == ["control", "treatment_1", "treatment_2"]
+    assert summary["users"].sum() == make.THREE_ARMS_USERS
+    for row in summary.itertuples():
+        p = truth[row.variant]["conversion"]
+        assert within(row.conversions / row.users, p, math.sqrt(p * (1 - p) / row.users)), row.variant
+        mean = row.revenue_sum / row.users
+        sd = math.sqrt((row.revenue_sum_sq - row.revenue_sum**2 / row.users) / (row.users - 1))
+        assert within(mean, truth[row.variant]["revenue_per_user"], sd / math.sqrt(row.users)), row.variant
+
+
+# ---------------------------------------------------------------------------------------- derived ASOS files
+
+
+def test_asos_final_checkpoints_agree_with_the_raw_file():
+    raw = pd.read_csv(DATASETS / "asos_digital_experiments.csv", dtype={"experiment_id": str})
+    binary = raw[raw["metric_id"] == 1].sort_values(["experiment_id", "variant_id", "time_since_start"])
+    expected = binary.groupby(["experiment_id", "variant_id"], as_index=False).last()
+    derived = pd.read_csv(DATASETS / "asos_binary_final_checkpoints.csv", dtype={"experiment_id": str})
+    assert list(derived.columns) == ["experiment_id", "variant_id", "days", "users_control", "users_treatment",
+                                     "rate_control", "rate_treatment", "conversions_control",
+                                     "conversions_treatment"]
+    assert len(derived) == len(expected) == 99 and derived["experiment_id"].nunique() == 78
+    assert derived["experiment_id"].tolist() == expected["experiment_id"].tolist()
+    assert derived["variant_id"].tolist() == expected["variant_id"].tolist()
+    np.testing.assert_allclose(derived["days"], expected["time_since_start"], atol=1e-9)
+    assert derived["users_control"].tolist() == expected["count_c"].tolist()
+    assert derived["users_treatment"].tolist() == expected["count_t"].tolist()
+    assert derived["rate_control"].tolist() == expected["mean_c"].tolist()  # exact round trip
+    assert derived["rate_treatment"].tolist() == expected["mean_t"].tolist()
+    conv_c = (expected["mean_c"] * expected["count_c"]).round().astype(int)
+    conv_t = (expected["mean_t"] * expected["count_t"]).round().astype(int)
+    assert derived["conversions_control"].tolist() == conv_c.tolist()
+    assert derived["conversions_treatment"].tolist() == conv_t.tolist()
+
+
+def test_asos_case_summary_is_its_final_checkpoint(make):
+    derived = pd.read_csv(DATASETS / "asos_binary_final_checkpoints.csv", dtype={"experiment_id": str})
+    row = derived[derived["experiment_id"] == make.ASOS_CASE].iloc[0]
+    summary = pd.read_csv(DATASETS / f"asos_{make.ASOS_CASE}_summary.csv")
+    assert summary.to_dict("list") == {
+        "variant": ["control", "treatment"],
+        "users": [row.users_control, row.users_treatment],
+        "conversions": [row.conversions_control, row.conversions_treatment],
+    }
+    # the documented result: +0.57 % relative, p ≈ 0.0001, no sample-ratio mismatch
+    c, t = summary.iloc[0], summary.iloc[1]
+    test = ex.two_proportion_test(c.conversions, c.users, t.conversions, t.users)
+    assert test.rate_b / test.rate_a - 1 == pytest.approx(0.0057, abs=5e-5)
+    assert test.p_value < 0.001
+    assert ex.srm_check([c.users, t.users]).status == "ok"

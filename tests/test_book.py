@@ -93,3 +93,93 @@ def test_search_index_has_chinese_terms(site):
     terms = set(index["terms"])
     assert {"转化", "转化率"} & terms, "jieba should split Chinese terms into searchable words"
     assert "funnel" in terms
+
+
+# --- the built site in a real browser (headless Chromium driven by Playwright) ------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser_page(site):
+    """A Chromium page on the built site served from 127.0.0.1; records console errors and off-host requests."""
+    import functools
+    import http.server
+    import os
+    import threading
+
+    if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (see .ci/run) for the browser tests")
+        pytest.skip("BROWSER TESTS NOT RUN: /usr/bin/chromium is missing (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        page = browser.new_page()
+        page.console_errors = []
+        page.off_host = []
+        page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+
+        def route(request_route):
+            url = request_route.request.url
+            if url.startswith(base) or url.startswith("data:") or url.startswith("blob:"):
+                request_route.continue_()
+            else:
+                page.off_host.append(url)
+                request_route.abort()
+
+        page.route("**/*", route)
+        page.base = base
+        yield page
+        browser.close()
+    server.shutdown()
+
+
+@pytest.mark.browser
+def test_pages_render_without_console_errors_or_off_host_requests(browser_page):
+    for path in ["book/intro.html", "book/01-operations-foundations/04-data-analysis-and-funnels.html",
+                 "templates/kpi_funnel.html", "book/appendices/glossary.html"]:
+        browser_page.goto(f"{browser_page.base}/{path}", wait_until="networkidle")
+        assert browser_page.locator("article h1").count() == 1, path
+        assert browser_page.locator("main img, article img").count() >= (1 if "kpi_funnel" in path else 0)
+    browser_page.goto(f"{browser_page.base}/book/01-operations-foundations/01-what-is-ecommerce-operations.html",
+                      wait_until="networkidle")
+    browser_page.wait_for_selector("mjx-container", timeout=15_000)  # formulas typeset by the bundled MathJax
+    assert browser_page.console_errors == []
+    assert browser_page.off_host == []
+
+
+@pytest.mark.browser
+def test_navigation_from_the_home_page_reaches_chapter_one(browser_page):
+    browser_page.goto(f"{browser_page.base}/index.html", wait_until="networkidle")
+    browser_page.locator("nav.bd-links a", has_text="E-commerce operations foundations").first.click()
+    browser_page.wait_for_load_state("networkidle")
+    assert "01-operations-foundations/index.html" in browser_page.url
+    browser_page.locator("nav.bd-links a", has_text="1.4 Data analysis").first.click()
+    browser_page.wait_for_load_state("networkidle")
+    assert "04-data-analysis-and-funnels" in browser_page.url
+    assert "1.4 Data analysis" in browser_page.locator("article h1").inner_text()
+    browser_page.locator("a.right-next").first.click()
+    browser_page.wait_for_load_state("networkidle")
+    assert browser_page.url.endswith("templates/kpi_funnel.html")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("query", "expected_page"), [
+    ("漏斗", "04-data-analysis-and-funnels"), ("转化率", "glossary"), ("safety stock", "03-listing-and-inventory")])
+def test_search_finds_english_and_chinese_terms(browser_page, query, expected_page):
+    browser_page.goto(f"{browser_page.base}/search.html?q={query}", wait_until="networkidle")
+    browser_page.wait_for_selector("#search-results ul.search li", timeout=20_000)
+    links = browser_page.locator("#search-results ul.search li a").evaluate_all("els => els.map(e => e.href)")
+    assert any(expected_page in link for link in links), links

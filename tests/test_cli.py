@@ -227,3 +227,59 @@ def test_failing_notebook_reports_the_cell_and_keeps_the_notebook(tmp_path):
     kept = [p for p in tmp_path.iterdir() if p.name.startswith("report-failed-")]
     assert len(kept) == 1 and (kept[0] / "kpi_funnel.ipynb").is_file()
     assert not (tmp_path / "report").exists()
+
+
+# --- ab_test_analysis: every bad summary or event file gets one clear message ---------------------------------
+
+
+def summary_file(tmp_path: Path, rows: list[dict], name: str = "summary.csv") -> Path:
+    path = tmp_path / name
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+GOOD_ROWS = [{"variant": "control", "users": 1000, "conversions": 50},
+             {"variant": "b", "users": 1010, "conversions": 61}]
+
+
+@pytest.mark.parametrize(
+    ("rows", "fragments"),
+    [
+        ([GOOD_ROWS[0], {**GOOD_ROWS[1], "users": 0, "conversions": 0}], ["'b'", "users = 0"]),
+        ([GOOD_ROWS[0], {**GOOD_ROWS[1], "conversions": 2000}], ["'b'", "conversions = 2000", "cannot exceed"]),
+        ([GOOD_ROWS[0]], ["found 1 variant", "at least 2"]),
+        ([{"variant": "a", "users": 5, "conversions": 1}, {"variant": "b", "users": 5, "conversions": 2}],
+         ["control variant 'control' not found", "a, b"]),
+        ([{"variant": "control", "visitors": 10, "conversions": 1}, {"variant": "b", "visitors": 10, "conversions": 2}],
+         ["'users' is missing"]),
+    ],
+    ids=["zero-users", "conversions-above-users", "single-variant", "unknown-control", "missing-column"],
+)
+def test_ab_summary_errors_are_named(tmp_path, rows, fragments):
+    data = summary_file(tmp_path, rows)
+    before = sha256(data)
+    params = write_yaml(tmp_path, {"data_path": "summary.csv", "data_kind": "summary", "control": "control"})
+    result = run_cli("validate", "ab_test_analysis", "-p", str(params))
+    assert_one_clear_message(result, 3, "summary.csv", *fragments)
+    assert sha256(data) == before
+
+
+def test_ab_events_with_a_bad_converted_value_are_named(tmp_path):
+    events = pd.DataFrame({"variant": ["control", "b"] * 5, "converted": [0, 1, 0, 0, 1, 0, 0, 0, 2, 0]})
+    events.to_csv(tmp_path / "events.csv", index=False)
+    params = write_yaml(tmp_path, {"data_path": "events.csv"})
+    result = run_cli("validate", "ab_test_analysis", "-p", str(params))
+    assert_one_clear_message(result, 3, "events.csv", "'converted'", "0 or 1", "'2'")
+
+
+def test_ab_expected_split_must_match_the_variants(tmp_path):
+    summary_file(tmp_path, GOOD_ROWS)
+    params = write_yaml(tmp_path, {"data_path": "summary.csv", "data_kind": "summary", "expected_split": [0.2, 0.3, 0.5]})
+    result = run_cli("validate", "ab_test_analysis", "-p", str(params))
+    assert_one_clear_message(result, 3, "expected_split has 3 shares", "2 variants")
+
+
+def test_ab_design_allocation_must_fit_the_arms(tmp_path):
+    params = write_yaml(tmp_path, {"n_arms": 3, "allocation": [0.5, 0.5]})
+    result = run_cli("validate", "ab_test_design", "-p", str(params))
+    assert_one_clear_message(result, 2, "allocation has 2 shares but n_arms is 3")

@@ -138,13 +138,16 @@ class KpiFunnelParams(TemplateParams):
         return stages
 
     def load_inputs(self, base_dir: str | Path | None = None) -> Any:
-        """Load the table and check every column the stages and the segmentation use."""
+        """Load the table, keep only the columns the stages and the segmentation use, and check them."""
         frame = load_table(self.data_path, base_dir=base_dir)
         source = str(resolve_path(self.data_path, base_dir))
         used = [s.column for s in self.stages if s.column]
         if self.segment_by:
             used.append(self.segment_by)
         require_columns(frame, used, source)
+        # data minimisation (chapter 3.3): only the columns the analysis needs enter the notebook, so customer
+        # identifiers or contact details in an export never reach the report
+        frame = frame[list(dict.fromkeys(used))]
         numeric = [s.column for s in self.stages if s.column and not isinstance(s.value, (bool, str))]
         boolean = [s.column for s in self.stages if s.column and isinstance(s.value, bool)]
         frame = require_numeric(frame, sorted(set(numeric + boolean)), source)

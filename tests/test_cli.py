@@ -283,3 +283,20 @@ def test_ab_design_allocation_must_fit_the_arms(tmp_path):
     params = write_yaml(tmp_path, {"n_arms": 3, "allocation": [0.5, 0.5]})
     result = run_cli("validate", "ab_test_design", "-p", str(params))
     assert_one_clear_message(result, 2, "allocation has 2 shares but n_arms is 3")
+
+
+def test_funnel_report_never_contains_columns_it_does_not_need(tmp_path):
+    """Data minimisation: a phone-number column in the export must not reach the executed notebook."""
+    frame = small_sessions()
+    frame["phone"] = [f"1380013800{i}" for i in range(len(frame))]
+    frame.to_csv(tmp_path / "export.csv", index=False)
+    params = write_yaml(tmp_path, {"data_path": "export.csv", "stages": STAGES, "segment_by": ""})
+    result = run_cli("run", "kpi_funnel", "-p", str(params), "-o", str(tmp_path / "report"), "-q")
+    assert result.returncode == 0, result.stderr
+    for name in ("report.html", "kpi_funnel.ipynb", "results.json"):
+        assert "13800138" not in (tmp_path / "report" / name).read_text(encoding="utf-8")
+    from ecomops.params import validate_params
+
+    loaded = validate_params("kpi_funnel", {"data_path": str(tmp_path / "export.csv"), "stages": STAGES,
+                                            "segment_by": ""}).load_inputs()
+    assert list(loaded.columns) == ["pages", "bought"]

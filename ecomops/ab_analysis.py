@@ -5,7 +5,8 @@ revenue was measured, ``revenue_sum, revenue_sum_sq``; with a pre-period covaria
 pre_revenue_sum_sq, revenue_pre_revenue_sum``) — what :mod:`ecomops.abdata` computes from an event log, or what a
 warehouse ``GROUP BY variant`` query returns. The statistics themselves are in :mod:`ecomops.experiments`:
 
-* conversion rate: pooled z test p-value, unpooled (Wald) interval for the difference, delta-method interval
+* conversion rate: pooled z test p-value (Fisher's exact test when an expected cell count of the 2×2 table is
+  below 5), unpooled (Wald) interval for the difference, delta-method interval
   for the relative lift, exact beta-binomial probability to beat control with a Beta(1, 1) prior;
 * revenue per user: Welch's t test from (mean, sd, n), delta-method relative interval;
 * p-values across treatment arms are Holm-adjusted per metric; segment results are exploratory and
@@ -55,7 +56,7 @@ def srm_from_summary(summary: pd.DataFrame, expected_split: Sequence[float] | No
 
 def _conversion_row(control: pd.Series, arm: pd.Series, alpha: float) -> dict[str, Any]:
     ca, na, cb, nb = int(control["conversions"]), int(control["users"]), int(arm["conversions"]), int(arm["users"])
-    test = ex.two_proportion_test(ca, na, cb, nb, alpha=alpha)
+    test = ex.recommended_proportion_test(ca, na, cb, nb, alpha=alpha)
     lift = ex.relative_lift_proportions(ca, na, cb, nb, alpha=alpha, method="delta")
     bayes = ex.beta_binomial_prob_beat(ca, na, cb, nb)
     return {
@@ -68,6 +69,7 @@ def _conversion_row(control: pd.Series, arm: pd.Series, alpha: float) -> dict[st
         "rel_lift": lift.relative_lift,
         "rel_ci": list(lift.ci),
         "p_value": test.p_value,
+        "test": test.method,
         "prob_beat_control": bayes.prob_b_beats_a,
         "expected_loss": bayes.expected_loss_b,
     }
@@ -92,6 +94,7 @@ def _revenue_row(control: pd.Series, arm: pd.Series, alpha: float) -> dict[str, 
         "rel_lift": rel,
         "rel_ci": rel_ci,
         "p_value": test.p_value,
+        "test": test.method,
         "prob_beat_control": None,
         "expected_loss": None,
     }
@@ -101,7 +104,7 @@ def compare_arms(summary: pd.DataFrame, control: str, alpha: float = 0.05) -> pd
     """Every treatment against the control on conversion rate (and revenue per user when present).
 
     Columns: ``variant, metric, control_value, variant_value, abs_lift, abs_ci, rel_lift, rel_ci, p_value,
-    p_value_adjusted, prob_beat_control, expected_loss``. ``p_value_adjusted`` is Holm across the treatment arms,
+    p_value_adjusted, test (which test gave the p-value), prob_beat_control, expected_loss``. ``p_value_adjusted`` is Holm across the treatment arms,
     separately for each metric (equal to ``p_value`` with one treatment).
     """
     if control not in set(summary["variant"]):
@@ -116,7 +119,7 @@ def compare_arms(summary: pd.DataFrame, control: str, alpha: float = 0.05) -> pd
     for metric, part in table.groupby("metric", sort=False):
         table.loc[part.index, "p_value_adjusted"] = ex.holm_adjust(part["p_value"].to_numpy())
     order = ["variant", "metric", "control_value", "variant_value", "abs_lift", "abs_ci", "rel_lift", "rel_ci",
-             "p_value", "p_value_adjusted", "prob_beat_control", "expected_loss"]
+             "p_value", "p_value_adjusted", "test", "prob_beat_control", "expected_loss"]
     return table[order]
 
 

@@ -140,3 +140,11 @@ def test_cuped_comparison_equals_cuped_on_the_raw_values():
     reference = ex.cuped_adjust(revenue, pre, treated)
     assert result.adjusted.difference == pytest.approx(reference.adjusted.difference, rel=1e-9)
     assert result.theta == pytest.approx(np.cov(revenue, pre)[0, 1] / np.var(pre, ddof=1), rel=1e-9)
+
+
+def test_small_counts_switch_to_fisher_exact():
+    summary = pd.DataFrame({"variant": ["control", "b"], "users": [40, 40], "conversions": [1, 6]})
+    row = ab_analysis.compare_arms(summary, "control").iloc[0]
+    _, p = stats.fisher_exact([[6, 34], [1, 39]])
+    assert row["p_value"] == pytest.approx(p, rel=1e-9)
+    assert "fisher" in row["test"].lower()

@@ -832,11 +832,11 @@ def srm_check(
     """Sample-ratio-mismatch (SRM) check of the users per arm against the designed shares.
 
     Pearson χ² goodness of fit with df = arms − 1; the shares default to equal.
-    ``status`` is ``"block"`` when p < ``block_below`` (0.001: GrowthBook's default and Fabijan et al. 2019,
-    "Diagnosing sample ratio mismatch", KDD), ``"warn"`` when p < ``warn_below`` (0.01, Statsig's warning
-    band), else ``"ok"``. Always pass the designed split: an intended 10/90 split is not a mismatch. Example:
-    50,000 vs 51,000 gives χ² = 9.901, p = 0.00165 → "warn". Common causes: bots, redirects, late exposure
-    logging, broken assignment.
+    ``status`` is ``"block"`` when p < ``block_below`` (0.001, GrowthBook's default threshold), ``"warn"`` when
+    p < ``warn_below`` (0.01, Statsig's warning band), else ``"ok"``. Always pass the designed split: an
+    intended 10/90 split is not a mismatch. Example: 50,000 vs 51,000 gives χ² = 9.901, p = 0.00165 → "warn".
+    Common causes (Fabijan et al. 2019, "Diagnosing sample ratio mismatch", KDD): bots, redirects, late
+    exposure logging, broken assignment.
     """
     counts = np.asarray(observed_counts, dtype=float)
     if counts.ndim != 1 or counts.size < 2:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Literal, Mapping, Sequence
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import integrate, optimize, special, stats
 
@@ -1384,14 +1385,12 @@ def mde_duration_table(
     method: Literal["pooled", "evan_miller", "arcsine"] = "pooled",
     allocation: Sequence[float] | None = None,
     n_arms: int | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """The trade-off between the smallest detectable effect and the test's length.
 
     One row per MDE with ``mde, treatment_rate, n_per_arm_max, n_total, days, weeks``; values of the MDE that
     give an impossible treatment rate are left out.
     """
-    import pandas as pd
-
     rows = []
     for mde in mde_values:
         try:
@@ -1420,11 +1419,9 @@ def power_curve_table(
     powers: Sequence[float] | None = None,
     allocation: Sequence[float] | None = None,
     n_arms: int | None = None,
-) -> "pd.DataFrame":
+) -> pd.DataFrame:
     """Power reached as the sample grows, for each formula: one row per (method, power) with the users per arm
     (largest arm) that the formula says give that power. Read it as a curve of power against users."""
-    import pandas as pd
-
     grid = np.linspace(0.5, 0.99, 50) if powers is None else np.asarray(powers, dtype=float)
     rows = []
     for method in SAMPLE_SIZE_METHODS:

@@ -1,13 +1,15 @@
 """The ``ecomops`` command: list, show, new, validate and run playbook templates.
 
-Exit codes: 0 success; 2 invalid parameters or usage; 3 a problem with the input data; 4 the output folder or
-file exists (use --force); 5 the notebook failed while running.
+Exit codes: 0 success; 1 internal error (the traceback goes to a log file); 2 invalid parameters or usage; 3 a
+problem with the input data; 4 the output folder or file exists (use --force) or cannot be used; 5 the notebook
+failed while running.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -16,20 +18,22 @@ from typing import Any, Sequence
 import yaml
 
 from .data import DataError
-from .params import TEMPLATES, ParamError, field_table, get_template
+from .playbook import TEMPLATES, ParamError, field_table, get_template
 
-EXIT_OK, EXIT_PARAMS, EXIT_DATA, EXIT_EXISTS, EXIT_RUN = 0, 2, 3, 4, 5
+EXIT_OK, EXIT_INTERNAL, EXIT_PARAMS, EXIT_DATA, EXIT_EXISTS, EXIT_RUN = 0, 1, 2, 3, 4, 5
 
 EPILOG = """\
 workflow:
   ecomops list                                   what templates there are
   ecomops show kpi_funnel                        its parameters, defaults, units and ranges
+  ecomops show kpi_funnel --results              the JSON Schema of its results.json
   ecomops new kpi_funnel -o funnel.yaml          a parameter file to fill in
   ecomops validate kpi_funnel -p funnel.yaml     check the file and the data, run nothing
   ecomops run kpi_funnel -p funnel.yaml -o reports/funnel
                                                  -> report.html, kpi_funnel.ipynb, results.json
 
-exit codes: 0 ok, 2 invalid parameters, 3 bad input data, 4 output exists (use --force), 5 notebook failed
+exit codes: 0 ok, 1 internal error (log file named), 2 invalid parameters, 3 bad input data,
+            4 output exists (use --force) or cannot be used, 5 notebook failed
 """
 
 
@@ -77,6 +81,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_show(args: argparse.Namespace) -> int:
     spec = get_template(args.template)
+    if args.results:
+        from .playbook import results_schema
+
+        print(json.dumps(results_schema(spec.name), indent=2, ensure_ascii=False))
+        return EXIT_OK
     print(f"{spec.name}: {spec.purpose}\nchapter {spec.chapter}; notebook {spec.notebook}\n")
     for row in field_table(spec.model):
         default = _compact(row["default"]).replace("\n", "\n    ")
@@ -91,12 +100,23 @@ def _cmd_new(args: argparse.Namespace) -> int:
     if args.output is None:
         print(text)
         return EXIT_OK
+    from .playbook.base import write_json_atomically
+
     target = Path(args.output)
+    if target.is_dir():
+        _print_error(f"{target} is a folder; give a file name for the parameter file, e.g. -o {target / 'params.yaml'}")
+        return EXIT_EXISTS
     if target.exists() and not args.force:
         _print_error(f"{target} already exists; choose another name with -o, or add --force to replace it")
         return EXIT_EXISTS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    try:
+        write_json_atomically(target, text)  # any text: written to a temporary file, then renamed into place
+    except (NotADirectoryError, FileExistsError):
+        _print_error(f"cannot write {target}: a part of its folder path is a file, not a folder")
+        return EXIT_EXISTS
+    except PermissionError:
+        _print_error(f"cannot write {target}: no permission to write in {target.parent}")
+        return EXIT_EXISTS
     print(f"wrote {target}; edit it, then: ecomops validate {args.template} -p {target}")
     return EXIT_OK
 
@@ -110,21 +130,26 @@ def _load(args: argparse.Namespace) -> tuple[dict[str, Any], Path | None]:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .runner import prepare_params
+    from .runner import default_input_notes, prepare_params
 
     values, base_dir = _load(args)
-    prepare_params(args.template, values, base_dir)
+    params = prepare_params(args.template, values, base_dir)
+    for note in default_input_notes(args.template, values):
+        print(f"note: {note}")
+    del params
     print(f"{args.template}: parameters and input data are valid")
     return EXIT_OK
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .runner import run_template
+    from .runner import default_input_notes, run_template
 
     values, base_dir = _load(args)
+    for note in default_input_notes(args.template, values):
+        print(f"note: {note}")
     output = args.output or f"reports/{args.template}"
     result = run_template(args.template, values, output, base_dir=base_dir, force=args.force,
-                          progress=not args.quiet)
+                          progress=not args.quiet, params_file=args.params)
     print(f"done in {result.seconds:.1f} s")
     print(f"  report:   {result.report}")
     print(f"  notebook: {result.notebook}")
@@ -148,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     show = commands.add_parser("show", help="show a template's parameters: type, default, unit, range, help")
     show.add_argument("template")
+    show.add_argument("--results", action="store_true",
+                      help="print the JSON Schema of the template's results.json instead of its parameters")
     show.set_defaults(func=_cmd_show)
 
     new = commands.add_parser("new", help="write a commented parameter file to fill in")
@@ -173,9 +200,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (see the module docstring)."""
-    from .runner import OutputExistsError, RunError
-
     args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except Exception as exc:  # the last line of defence: no traceback on the screen, ever
+        log = _write_crash_log(args)
+        _print_error(f"internal error in ecomops {args.command} ({type(exc).__name__}: {exc}); please report it "
+                     f"with the log at {log}")
+        return EXIT_INTERNAL
+
+
+def _write_crash_log(args: argparse.Namespace) -> Path:
+    """Write the current exception's traceback to a log file and return its path."""
+    import tempfile
+    import time
+    import traceback
+
+    from . import __version__
+
+    folder = Path(tempfile.gettempdir()) / "ecomops-logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / f"ecomops-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    log.write_text(f"ecomops {__version__}, python {sys.version.split()[0]}, argv {sys.argv[1:]}\n\n"
+                   + traceback.format_exc(), encoding="utf-8")
+    return log
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from .runner import OutputError, RunError
+
     try:
         return args.func(args)
     except ParamError as exc:
@@ -184,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as exc:
         _print_error(str(exc))
         return EXIT_DATA
-    except OutputExistsError as exc:
+    except OutputError as exc:
         _print_error(str(exc))
         return EXIT_EXISTS
     except RunError as exc:
@@ -195,7 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         _print_error("interrupted; no report was written")
-        return 130
+        sys.stderr.flush()
+        os._exit(130)  # skip interpreter teardown, where the kernel client's sockets can print a traceback
 
 
 if __name__ == "__main__":

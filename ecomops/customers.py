@@ -1,8 +1,16 @@
-"""Customers: cohort retention (more customer-value methods are added with the CRM chapter).
+"""Customers: order-line cleaning, orders per customer and cohort retention (more with the CRM chapter).
+
+Order-line convention (the UCI Online Retail layout, Chen 2015): one row per invoice line with ``InvoiceNo``,
+``InvoiceDate``, ``Quantity`` and ``UnitPrice``. An invoice whose number starts with ``"C"`` is a cancellation
+(its quantities are negative); an *order* is an invoice that is not a cancellation. Line revenue is quantity
+times unit price.
 
 Cohort convention: a customer's cohort is the calendar month of their first purchase; period *k* is the *k*-th
 calendar month after it (period 0 is the acquisition month). Retention in period *k* is the share of the cohort
 with at least one purchase in that month. Periods after the end of the data are left empty (NaN), never 0.
+
+Every problem with the input (a missing column, a value that is not a number or not a date) raises
+:class:`ecomops.data.DataError` naming the column.
 """
 
 from __future__ import annotations
@@ -10,7 +18,108 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["cohort_retention"]
+from .data import DataError, require_columns, require_numeric
+
+__all__ = [
+    "CANCELLATION_PREFIX",
+    "NON_PRODUCT_STOCK_CODES",
+    "RETAIL_COLUMNS",
+    "is_cancellation",
+    "clean_retail_transactions",
+    "orders_per_customer",
+    "cohort_retention",
+    "last_observed",
+]
+
+CANCELLATION_PREFIX = "C"
+#: Stock codes of the UCI Online Retail data that are not products: postage, manual adjustment, discount and a
+#: carriage charge. Product KPIs (ABC classes, sell-through) leave these lines out.
+NON_PRODUCT_STOCK_CODES: tuple[str, ...] = ("POST", "M", "D", "C2")
+#: Columns :func:`clean_retail_transactions` needs.
+RETAIL_COLUMNS: tuple[str, ...] = ("InvoiceNo", "InvoiceDate", "Quantity", "UnitPrice")
+
+
+def is_cancellation(invoice_numbers: pd.Series) -> pd.Series:
+    """Flag cancellation invoices: ``True`` where the invoice number starts with ``"C"``.
+
+    Invoice numbers read as numbers (a file without any cancellation) are compared as text; a missing invoice
+    number is not a cancellation. The result has the index of ``invoice_numbers`` and dtype ``bool``.
+    """
+    text = invoice_numbers.astype("string")
+    return text.str.startswith(CANCELLATION_PREFIX).fillna(False).astype(bool)
+
+
+def clean_retail_transactions(
+    frame: pd.DataFrame, *, keep_cancellations: bool = False, source: str = "order lines"
+) -> pd.DataFrame:
+    """Prepare UCI Online Retail style order lines for analysis.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per invoice line with at least the columns ``InvoiceNo``, ``InvoiceDate``, ``Quantity`` and
+        ``UnitPrice`` (other columns are carried through unchanged). The frame itself is not modified.
+    keep_cancellations : bool, default False
+        ``False`` drops every line of a cancellation invoice (``InvoiceNo`` starting with ``"C"``): the *gross*
+        view, in which an order that was later cancelled still counts once at its original value. ``True``
+        keeps them, so that sums of ``revenue`` are *net* of cancellations (their quantities are negative).
+    source : str, default "order lines"
+        How error messages name the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of the kept rows, in their original order and with their original index, where
+
+        * ``InvoiceDate`` is converted to ``datetime64`` (:func:`pandas.to_datetime`);
+        * ``Quantity`` and ``UnitPrice`` are numbers (booleans or TRUE/FALSE text would become 1/0);
+        * a column ``revenue`` is added: ``Quantity × UnitPrice``, in the currency of ``UnitPrice``;
+        * a column ``cancellation`` is added: ``True`` on lines of a cancellation invoice (all ``False`` when
+          they are dropped).
+
+        Nothing else is dropped or changed: lines with a missing customer, a zero or negative price, or a
+        non-product stock code (see :data:`NON_PRODUCT_STOCK_CODES`) stay in.
+
+    Raises
+    ------
+    ecomops.data.DataError
+        If one of the four columns is missing (the message names it and lists the columns present), a
+        quantity or price is not a number, or a date cannot be read.
+    """
+    require_columns(frame, RETAIL_COLUMNS, source)
+    lines = require_numeric(frame, ["Quantity", "UnitPrice"], source)  # a copy
+    dates = pd.to_datetime(lines["InvoiceDate"], errors="coerce")
+    unreadable = dates.isna() & lines["InvoiceDate"].notna()
+    if unreadable.any():
+        position = int(unreadable.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"{source}: column 'InvoiceDate' must hold dates, but row {position + 2} has "
+            f"{lines['InvoiceDate'].iloc[position]!r} ({int(unreadable.sum())} such row(s) in all)"
+        )
+    lines["InvoiceDate"] = dates
+    lines["revenue"] = lines["Quantity"] * lines["UnitPrice"]
+    lines["cancellation"] = is_cancellation(lines["InvoiceNo"])
+    if not keep_cancellations:
+        lines = lines[~lines["cancellation"]].copy()
+    return lines
+
+
+def orders_per_customer(
+    frame: pd.DataFrame, customer_column: str, invoice_column: str = "InvoiceNo"
+) -> pd.Series:
+    """Number of orders of each customer: distinct invoices that are not cancellations.
+
+    Cancellation invoices (number starting with ``"C"``) are left out whether or not ``frame`` has been
+    cleaned with :func:`clean_retail_transactions`; an invoice with several lines counts once. Rows without a
+    customer are ignored. Returns an ``int64`` Series named ``"orders"``, indexed by customer (sorted), with
+    one entry per customer who placed at least one order.
+
+    Raises :class:`~ecomops.data.DataError` if a column is missing.
+    """
+    require_columns(frame, [customer_column, invoice_column])
+    sales = frame.loc[~is_cancellation(frame[invoice_column]), [customer_column, invoice_column]]
+    counts = sales.groupby(customer_column)[invoice_column].nunique()
+    return counts.astype(np.int64).rename("orders")
 
 
 def cohort_retention(frame: pd.DataFrame, customer_column: str, date_column: str) -> pd.DataFrame:
@@ -19,13 +128,14 @@ def cohort_retention(frame: pd.DataFrame, customer_column: str, date_column: str
     Returns a DataFrame indexed by cohort month (``Period[M]``) with a ``cohort_size`` column followed by one
     column per period 0, 1, 2, … holding the share of the cohort active in that month. Rows with a missing
     customer or date are ignored.
+
+    Raises :class:`~ecomops.data.DataError` if a column is missing (naming it and the columns present) or if
+    no row has both a customer and a date.
     """
-    for column in (customer_column, date_column):
-        if column not in frame.columns:
-            raise KeyError(f"column {column!r} is not in the data; columns are: {', '.join(map(str, frame.columns))}")
+    require_columns(frame, [customer_column, date_column])
     data = frame[[customer_column, date_column]].dropna()
     if data.empty:
-        raise ValueError(f"no rows with both {customer_column!r} and {date_column!r} present")
+        raise DataError(f"no rows with both {customer_column!r} and {date_column!r} present")
     months = pd.to_datetime(data[date_column]).dt.to_period("M")
     activity = pd.DataFrame({"customer": data[customer_column].to_numpy(), "month": months.to_numpy()})
     activity = activity.drop_duplicates()
@@ -46,3 +156,14 @@ def cohort_retention(frame: pd.DataFrame, customer_column: str, date_column: str
     retention.insert(0, "cohort_size", sizes.astype(int))
     retention.columns.name = "period"
     return retention
+
+
+def last_observed(retention: pd.DataFrame) -> pd.Series:
+    """Each cohort's retention in its most recent observed period.
+
+    ``retention`` is a table from :func:`cohort_retention`; the ``cohort_size`` column is ignored. For each
+    cohort (row) the result holds the value of its last period that is not NaN, i.e. the retention in the
+    last month of the data; a row with no observed period gives NaN. The result has the table's index.
+    """
+    rates = retention.drop(columns="cohort_size", errors="ignore")
+    return rates.apply(lambda row: row.dropna().iloc[-1] if row.notna().any() else np.nan, axis=1)

@@ -16,28 +16,21 @@ import math
 
 from scipy import stats
 
+from .checks import non_negative, open_unit, positive
+
 __all__ = ["demand_sd_over_lead_time", "safety_stock", "reorder_point", "economic_order_quantity"]
-
-
-def _check_service_level(service_level: float) -> None:
-    if not 0 < service_level < 1:
-        raise ValueError(f"service_level must be strictly between 0 and 1, got {service_level}")
 
 
 def demand_sd_over_lead_time(
     mean_daily_demand: float, sd_daily_demand: float, lead_time_days: float, sd_lead_time_days: float = 0.0
 ) -> float:
     """Standard deviation of total demand during the lead time, √(L·σ_d² + d²·σ_L²)."""
-    for name, value in (
-        ("mean_daily_demand", mean_daily_demand),
-        ("sd_daily_demand", sd_daily_demand),
-        ("sd_lead_time_days", sd_lead_time_days),
-    ):
-        if not value >= 0:  # also rejects NaN, which would otherwise give a NaN safety stock silently
-            raise ValueError(f"{name} must be >= 0, got {value}")
-    if not lead_time_days > 0:
-        raise ValueError(f"lead_time_days must be > 0, got {lead_time_days}")
-    return math.sqrt(lead_time_days * sd_daily_demand**2 + mean_daily_demand**2 * sd_lead_time_days**2)
+    # the checks reject NaN too, which would otherwise give a NaN safety stock silently
+    demand = non_negative("mean_daily_demand", mean_daily_demand)
+    sd_demand = non_negative("sd_daily_demand", sd_daily_demand)
+    sd_lead = non_negative("sd_lead_time_days", sd_lead_time_days)
+    lead = positive("lead_time_days", lead_time_days)
+    return math.sqrt(lead * sd_demand**2 + demand**2 * sd_lead**2)
 
 
 def safety_stock(
@@ -48,9 +41,9 @@ def safety_stock(
     sd_lead_time_days: float = 0.0,
 ) -> float:
     """Safety stock (units) for a cycle service level, allowing for demand and lead-time variability."""
-    _check_service_level(service_level)
+    level = open_unit("service_level", service_level)
     sigma = demand_sd_over_lead_time(mean_daily_demand, sd_daily_demand, lead_time_days, sd_lead_time_days)
-    return float(stats.norm.ppf(service_level) * sigma)
+    return float(stats.norm.ppf(level) * sigma)
 
 
 def reorder_point(
@@ -68,8 +61,7 @@ def reorder_point(
 
 def economic_order_quantity(annual_demand: float, cost_per_order: float, holding_cost_per_unit_year: float) -> float:
     """Economic order quantity √(2DS/H) (units per order)."""
-    if not (annual_demand >= 0 and cost_per_order >= 0):
-        raise ValueError(f"annual_demand and cost_per_order must be >= 0, got {annual_demand} and {cost_per_order}")
-    if not holding_cost_per_unit_year > 0:
-        raise ValueError(f"holding_cost_per_unit_year must be > 0, got {holding_cost_per_unit_year}")
-    return math.sqrt(2 * annual_demand * cost_per_order / holding_cost_per_unit_year)
+    demand = non_negative("annual_demand", annual_demand)
+    cost = non_negative("cost_per_order", cost_per_order)
+    holding = positive("holding_cost_per_unit_year", holding_cost_per_unit_year)
+    return math.sqrt(2 * demand * cost / holding)

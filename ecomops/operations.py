@@ -22,6 +22,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .data import DataError
+
 __all__ = [
     "FunnelStage",
     "kpi_tree",
@@ -32,10 +34,7 @@ __all__ = [
     "abc_classification",
     "weighted_scores",
     "price_elasticity_loglog",
-    "funnel_kpi_tree",
     "step_uplift_impact",
-    "funnel_recommendation",
-    "funnel_summary",
 ]
 
 COMPARISONS = {
@@ -168,7 +167,7 @@ class FunnelStage:
         if self.column is None:
             return np.ones(len(frame), dtype=bool)
         if self.column not in frame.columns:
-            raise KeyError(
+            raise DataError(
                 f"funnel stage {self.name!r} uses column {self.column!r}, which is not in the data; "
                 f"columns are: {', '.join(map(str, frame.columns))}"
             )
@@ -218,7 +217,7 @@ def funnel_table(
     """
     stage_list = _coerce_stages(stages)
     if segment_by is not None and segment_by not in frame.columns:
-        raise KeyError(
+        raise DataError(
             f"segment_by column {segment_by!r} is not in the data; columns are: {', '.join(map(str, frame.columns))}"
         )
     groups = [("all", frame)] if segment_by is None else list(frame.groupby(segment_by, sort=True, observed=True))
@@ -273,7 +272,7 @@ def abc_classification(
     """
     for column in (item_column, value_column):
         if column not in frame.columns:
-            raise KeyError(f"column {column!r} is not in the data; columns are: {', '.join(map(str, frame.columns))}")
+            raise DataError(f"column {column!r} is not in the data; columns are: {', '.join(map(str, frame.columns))}")
     if not 0 < a_cutoff < b_cutoff < 1:
         raise ValueError(f"cut-offs must satisfy 0 < a_cutoff < b_cutoff < 1, got {a_cutoff} and {b_cutoff}")
     totals = frame.groupby(item_column, observed=True)[value_column].sum().rename("value").reset_index()
@@ -308,7 +307,7 @@ def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Da
     """
     missing = [c for c in weights if c not in scores.columns]
     if missing:
-        raise KeyError(f"weights name criteria not in the score table: {missing}; columns are {list(scores.columns)}")
+        raise DataError(f"weights name criteria not in the score table: {missing}; columns are {list(scores.columns)}")
     w = pd.Series(weights, dtype=float)
     if not np.isfinite(w).all():
         raise ValueError(f"weights must be finite numbers, got { {k: float(v) for k, v in w[~np.isfinite(w)].items()} }")
@@ -349,28 +348,6 @@ def price_elasticity_loglog(prices: Any, quantities: Any) -> dict[str, float]:
     return {"elasticity": float(fit.slope), "std_error": float(fit.stderr), "r_squared": float(fit.rvalue**2)}
 
 
-def funnel_kpi_tree(funnel: pd.DataFrame, average_order_value: float = 0.0) -> dict[str, Any]:
-    """Read the KPI tree off a single-segment funnel table: entries × Π(step rates) = orders; × AOV = GMV.
-
-    ``funnel`` is one segment of :func:`funnel_table` output, its last stage being the purchase. With
-    ``average_order_value`` 0 (unknown) GMV is reported as ``None``.
-    """
-    if funnel["segment"].nunique() != 1:
-        raise ValueError("funnel_kpi_tree needs the rows of exactly one segment")
-    rows = funnel.sort_values("step")
-    entries = int(rows["count"].iloc[0])
-    orders = int(rows["count"].iloc[-1])
-    conversion = orders / entries if entries else float("nan")
-    return {
-        "entries": entries,
-        "step_rates": {str(s): float(r) for s, r in zip(rows["stage"].iloc[1:], rows["rate_from_previous"].iloc[1:])},
-        "conversion_rate": conversion,
-        "orders": orders,
-        "average_order_value": float(average_order_value) if average_order_value > 0 else None,
-        "gmv": float(orders * average_order_value) if average_order_value > 0 else None,
-    }
-
-
 def step_uplift_impact(funnel: pd.DataFrame, uplift_absolute: float = 0.01) -> pd.DataFrame:
     """Extra final conversions if one step's rate rose by ``uplift_absolute`` (e.g. 0.01 = one point), others fixed.
 
@@ -401,60 +378,38 @@ def step_uplift_impact(funnel: pd.DataFrame, uplift_absolute: float = 0.01) -> p
     )
 
 
-def funnel_recommendation(funnel: pd.DataFrame, alpha: float = 0.05, uplift_absolute: float = 0.01) -> str:
-    """Plain-language recommendation from a funnel table: the weakest step, what a gain there is worth, and
-    (with segments) the step where segments differ most.
+# ------------------------------------------------------------------------------ unit economics (section 1.2)
 
-    The weakest step and the impact are read from the ``"all"`` segment when present, else the first segment.
+__all__ += ["order_contribution", "break_even_take_rate"]
+
+
+def order_contribution(
+    price: Any,
+    fee_rate: Any,
+    landed_cost: Any,
+    fulfilment: Any = 0.0,
+    returns: Any = 0.0,
+    ads_per_order: Any = 0.0,
+) -> Any:
+    """Contribution of one order after the platform's percentage fees and the per-order costs.
+
+    ``m = price · (1 − fee_rate) − landed_cost − fulfilment − returns − ads_per_order``, where ``fee_rate`` is
+    the sum of every fee charged as a share of the price (commission, technical service fee, payment) and the
+    other arguments are amounts per order in the currency of ``price`` (``returns``: the expected cost of
+    returns per order; ``ads_per_order``: advertising cost per order). Scalars, NumPy arrays and pandas Series
+    broadcast; a missing fee rate (NaN, a rate not yet sourced) gives NaN rather than an invented number.
     """
-    level = f"{1 - alpha:.0%}"
-    overall = funnel[funnel["segment"] == "all"] if (funnel["segment"] == "all").any() else funnel[
-        funnel["segment"] == funnel["segment"].iloc[0]]
-    weak = weakest_step(overall)
-    previous = overall.loc[overall["step"] == weak["step"] - 1, "stage"].iloc[0]
-    impact = step_uplift_impact(overall, uplift_absolute).set_index("stage")
-    gain = impact.loc[weak["stage"]]
-    text = (
-        f"Focus on the step into '{weak['stage']}': only {weak['rate_from_previous']:.1%} of those at "
-        f"'{previous}' go on ({level} CI {weak['ci_low']:.1%} to {weak['ci_high']:.1%}), the lowest rate in the "
-        f"funnel. Raising it by {uplift_absolute * 100:g} point(s) would add about {gain['extra_conversions']:,.0f} "
-        f"final conversions ({gain['extra_conversions_pct']:+.1%}), more than the same gain at any other step."
-    )
-    segmented = funnel[funnel["segment"] != "all"]
-    if segmented["segment"].nunique() > 1:
-        steps = segmented[segmented["step"] > 1]
-        spread = steps.groupby("stage", sort=False)["rate_from_previous"].agg(["min", "max"])
-        stage = (spread["max"] - spread["min"]).idxmax()
-        rows = steps[steps["stage"] == stage]
-        best, worst = rows.loc[rows["rate_from_previous"].idxmax()], rows.loc[rows["rate_from_previous"].idxmin()]
-        separated = worst["ci_high"] < best["ci_low"]
-        text += (
-            f" Segments differ most at '{stage}': {best['segment']} {best['rate_from_previous']:.1%} vs "
-            f"{worst['segment']} {worst['rate_from_previous']:.1%}"
-            + (" (the intervals do not overlap)." if separated else " (the intervals overlap: the gap may be noise).")
-        )
-    return text
+    return price * (1 - fee_rate) - landed_cost - fulfilment - returns - ads_per_order
 
 
-def funnel_summary(overall: pd.DataFrame, by_segment: pd.DataFrame | None = None) -> dict[str, Any]:
-    """Machine-readable funnel results: the stages of the overall funnel, its conversion with interval, and
-    the same per segment (the ``results.json`` layout of the ``kpi_funnel`` template)."""
+def break_even_take_rate(
+    price: float, landed_cost: float, fulfilment: float = 0.0, returns: float = 0.0, ads_per_order: float = 0.0
+) -> float:
+    """The fee rate at which :func:`order_contribution` is exactly zero: ``1 − (costs per order) / price``.
 
-    def records(table: pd.DataFrame) -> list[dict[str, Any]]:
-        keep = ["stage", "count", "rate_from_previous", "ci_low", "ci_high", "rate_from_start"]
-        return table[keep].rename(columns={"stage": "name"}).to_dict("records")
-
-    summary: dict[str, Any] = {
-        "stages": records(overall),
-        "overall_conversion": float(overall["rate_from_start"].iloc[-1]),
-        "overall_ci": [float(overall["start_ci_low"].iloc[-1]), float(overall["start_ci_high"].iloc[-1])],
-        "segments": {},
-    }
-    if by_segment is not None:
-        for name, part in by_segment.groupby("segment", sort=True):
-            summary["segments"][str(name)] = {
-                "stages": records(part),
-                "overall_conversion": float(part["rate_from_start"].iloc[-1]),
-                "overall_ci": [float(part["start_ci_low"].iloc[-1]), float(part["start_ci_high"].iloc[-1])],
-            }
-    return summary
+    A platform whose percentage fees for the category exceed this rate loses money on every order at this price
+    and cost. Negative when the costs alone exceed the price. Raises ``ValueError`` unless ``price > 0``.
+    """
+    if not price > 0:
+        raise ValueError(f"price must be positive to have a break-even fee rate, got {price!r}")
+    return float(1 - (landed_cost + fulfilment + returns + ads_per_order) / price)

@@ -50,7 +50,7 @@ AB_SEED = 20240401
 AB_CHILD = """
 import json, resource, sys, time
 import pandas as pd
-from ecomops.abdata import summarise_events
+from ecomops.experiments import summarise_events
 
 def pandas_only(path):
     frame = pd.read_parquet(path)

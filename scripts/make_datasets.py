@@ -8,7 +8,10 @@ Files written (their data cards in ``datasets/README.md`` repeat the ground trut
 * ``ab_test_three_arms_summary.csv`` — summary statistics (one row per arm) of a simulated three-arm test
   (seed ``SEED_THREE_ARMS``);
 * ``asos_binary_final_checkpoints.csv`` and ``asos_3c9dfd_summary.csv`` — derived without random numbers from
-  the real ASOS Digital Experiments file (CC BY 4.0).
+  the real ASOS Digital Experiments file (CC BY 4.0);
+* ``ab_test_event_log.csv.gz`` — the raw tables of a small simulated test as a warehouse holds them (one row per
+  assignment and per purchase), for the sufficient-statistics query of section 3.5 (seed ``SEED_EVENT_LOG``; its
+  ground truth is in :func:`make_ab_test_event_log`).
 
 The simulated users
 -------------------
@@ -59,6 +62,9 @@ SEED_EVENTS = 20240304
 # (srm_humans_z), so that the spurious lift in the file comes from the bots, as the lesson needs.
 SEED_SRM = 20240306
 SEED_THREE_ARMS = 20240307
+# The event log was first generated inside the page of section 3.5 with this seed; the file keeps its draws, so
+# the page shows the same numbers as before.
+SEED_EVENT_LOG = 35
 
 ORDER_VALUE_MEAN = 60.0  # currency units per order
 ORDER_VALUE_SIGMA = 0.4  # σ of log order value
@@ -99,6 +105,19 @@ SRM_BOTS = 800
 THREE_ARMS_USERS = 120_000
 THREE_ARMS = (("control", 1.00), ("treatment_1", 1.00), ("treatment_2", 1.12))
 
+# The event log (make_ab_test_event_log): personal purchase rates, baskets and the calendar of the test.
+EVENT_LOG_USERS = 4_000  # the first half of the user ids in variant A, the second half in B
+EVENT_LOG_MULTIPLIER = 1.10  # B multiplies every user's purchase rate by this
+EVENT_LOG_RATE = (0.25, 0.5)  # Gamma(shape, scale) of a user's purchases per week: mean 0.125
+EVENT_LOG_BASKET = (2.0, 60.0)  # Gamma(shape, scale) of a user's typical basket, yuan: mean 120
+EVENT_LOG_ORDER_SIGMA = 0.3  # an order's value is the basket times LogNormal(0, 0.3) (mean e^0.045)
+EVENT_LOG_PRE_WEEKS = 4  # the pre-period holds Poisson(4 × weekly rate) purchases
+EVENT_LOG_PRE_START = pd.Timestamp("2026-10-05")  # pre-period purchases fall in [2026-10-05, 2026-11-01)
+EVENT_LOG_PRE_DAYS = 27
+EVENT_LOG_TEST_START = pd.Timestamp("2026-11-02")  # assignments at whole hours of the first 13 days
+EVENT_LOG_TEST_END = pd.Timestamp("2026-11-16")  # test purchases at least 1 hour before the end
+EVENT_LOG_ASSIGN_HOURS = 13 * 24
+
 ASOS_RAW = "asos_digital_experiments.csv"
 ASOS_CASE = "3c9dfd"
 
@@ -120,10 +139,32 @@ def true_revenue_per_user(multiplier: float = 1.0) -> float:
     return float(sum(c.share * c.conversion * multiplier * (1 + c.extra_orders) for c in CLASSES) * ORDER_VALUE_MEAN)
 
 
+def event_log_truth(multiplier: float = 1.0) -> dict[str, float]:
+    """True means per assigned user of an arm of the event-log test whose purchase rates are multiplied by
+    ``multiplier``: the test-period purchase count, conversion (at least one purchase), revenue, and the
+    pre-period revenue (the same for both arms).
+
+    With weekly rate λ ~ Gamma(k, θ) and N ~ Poisson(m·λ): E[N] = m·k·θ, P(N ≥ 1) = 1 − (1 + m·θ)^(−k) (the
+    Laplace transform of the gamma law), and revenue = Σ basket · LogNormal(0, σ) has mean E[N] · E[basket] · e^(σ²/2)
+    because rate, basket and order noise are independent.
+    """
+    shape, scale = EVENT_LOG_RATE
+    order_value = EVENT_LOG_BASKET[0] * EVENT_LOG_BASKET[1] * float(np.exp(EVENT_LOG_ORDER_SIGMA**2 / 2))
+    purchases = multiplier * shape * scale
+    return {
+        "purchases_per_user": purchases,
+        "conversion": 1 - (1 + multiplier * scale) ** -shape,
+        "revenue_per_user": purchases * order_value,
+        "pre_revenue_per_user": EVENT_LOG_PRE_WEEKS * shape * scale * order_value,
+    }
+
+
 def ground_truth() -> dict[str, dict[str, float]]:
     """The documented truth of each simulated file: conversion rates and revenue per user by arm."""
     def arm(multiplier: float) -> dict[str, float]:
         return {"conversion": true_conversion(multiplier), "revenue_per_user": true_revenue_per_user(multiplier)}
+
+    log_a, log_b = event_log_truth(1.0), event_log_truth(EVENT_LOG_MULTIPLIER)
 
     return {
         "ab_test_events": {"control": arm(1.0), "treatment": arm(EVENTS_MULTIPLIER),
@@ -131,6 +172,10 @@ def ground_truth() -> dict[str, dict[str, float]]:
         "ab_test_events_srm": {"control_humans": arm(1.0), "treatment_humans": arm(1.0), "relative_lift": 0.0,
                                "bot_share": SRM_BOTS / (SRM_HUMANS + SRM_BOTS), "seed": SEED_SRM},
         "ab_test_three_arms_summary": {**{name: arm(m) for name, m in THREE_ARMS}, "seed": SEED_THREE_ARMS},
+        "ab_test_event_log": {"A": log_a, "B": log_b,
+                              "relative_lift_revenue": log_b["revenue_per_user"] / log_a["revenue_per_user"] - 1,
+                              "relative_lift_conversion": log_b["conversion"] / log_a["conversion"] - 1,
+                              "seed": SEED_EVENT_LOG},
     }
 
 
@@ -334,8 +379,77 @@ def make_asos_files(out_dir: Path, source_dir: Path = DATASETS_DIR) -> list[Path
     return [checkpoints, summary]
 
 
+def simulate_event_log(seed: int = SEED_EVENT_LOG) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two warehouse tables of the event-log test: ``assignments`` and ``events`` (see
+    :func:`make_ab_test_event_log`), with times at full (nanosecond) precision, in the order drawn."""
+    rng = np.random.default_rng(seed)
+    n = EVENT_LOG_USERS
+    users = pd.DataFrame({"user_id": np.arange(n), "variant": np.repeat(["A", "B"], n // 2)})
+    users["assigned_at"] = EVENT_LOG_TEST_START + pd.to_timedelta(rng.integers(0, EVENT_LOG_ASSIGN_HOURS, n),
+                                                                  unit="h")
+    weekly_rate = rng.gamma(*EVENT_LOG_RATE, n)
+    basket = rng.gamma(*EVENT_LOG_BASKET, n)
+    n_pre = rng.poisson(weekly_rate * EVENT_LOG_PRE_WEEKS)
+    n_test = rng.poisson(weekly_rate * np.where(users["variant"] == "B", EVENT_LOG_MULTIPLIER, 1.0))
+    ids = users["user_id"].to_numpy()
+    owner_pre, owner_test = np.repeat(ids, n_pre), np.repeat(ids, n_test)
+    hours_left = (EVENT_LOG_TEST_END - users["assigned_at"]).dt.total_seconds().to_numpy() / 3600
+    pre_times = EVENT_LOG_PRE_START + pd.to_timedelta(rng.uniform(0, EVENT_LOG_PRE_DAYS * 24, owner_pre.size),
+                                                      unit="h")
+    test_times = users["assigned_at"].to_numpy()[owner_test] + pd.to_timedelta(
+        rng.uniform(0, hours_left[owner_test] - 1), unit="h")
+    events = pd.concat(
+        [pd.DataFrame({"user_id": owner_pre, "event_type": "purchase", "event_time": pre_times}),
+         pd.DataFrame({"user_id": owner_test, "event_type": "purchase", "event_time": test_times})],
+        ignore_index=True,
+    )
+    events["revenue"] = basket[events["user_id"]] * rng.lognormal(0, EVENT_LOG_ORDER_SIGMA, len(events))
+    return users, events
+
+
+def make_ab_test_event_log(out_dir: Path) -> Path:
+    """Raw warehouse rows of a small A/B test, for the sufficient-statistics query (section 3.5).
+
+    Ground truth (what is true in the simulated data, seed ``SEED_EVENT_LOG``):
+
+    * 4,000 users; ids 0–1,999 are in variant A and 2,000–3,999 in B. Every user-level draw is independent of
+      the id, so this split is as good as a random one (and exactly 2,000 per arm: no sample-ratio mismatch).
+    * Each user is assigned at a whole hour of 2026-11-02 to 2026-11-14 (uniform over the 312 hours) and has a
+      personal purchase rate λ ~ Gamma(shape 0.25, scale 0.5) per week (mean 0.125, very unequal between
+      users) and a typical basket b ~ Gamma(shape 2, scale 60) yuan (mean 120).
+    * Pre-period: Poisson(4λ) purchases, uniform in time over 2026-10-05 to 2026-10-31, the same law in both
+      arms. Test period: Poisson(λ) purchases in A and Poisson(1.1 λ) in B, uniform between the user's
+      assignment and one hour before 2026-11-16. Every purchase is worth b × LogNormal(0, 0.3) yuan.
+    * So B raises every user's purchase rate, expected purchases and expected revenue per user by exactly
+      +10 %: revenue per assigned user 15.690 (A) and 17.259 (B) yuan (0.125 × 120 × e^0.045 × 1.1),
+      pre-period revenue 62.761 in both. Conversion (at least one test purchase) is 1 − 1.5^−0.25 = 9.640 % in A
+      and 1 − 1.55^−0.25 = 10.378 % in B: +7.65 % relative, less than +10 % because a rise in the rate of
+      users who already buy adds purchases, not buyers. The pre-period revenue predicts the test revenue
+      (shared λ and b), which is what CUPED uses. Nothing else differs between the arms.
+
+    File: one row per assignment (``event_type`` ``assignment``, with the ``variant``; no revenue) followed by
+    one row per purchase (``event_type`` ``purchase``, with ``revenue``; no variant: the tracking pipeline does
+    not know the arm), in the order drawn (pre-period purchases by user, then test-period purchases by user).
+    ``event_time`` is cut to whole seconds; revenue is written in Python's shortest round-trip form, so that
+    the file reproduces the floating-point draws exactly.
+    """
+    users, events = simulate_event_log(SEED_EVENT_LOG)
+
+    def stamp(times: pd.Series) -> list[str]:
+        return times.dt.floor("s").dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
+
+    lines = ["user_id,event_type,event_time,variant,revenue"]
+    lines += [f"{uid},assignment,{when},{arm}," for uid, when, arm in
+              zip(users["user_id"].tolist(), stamp(users["assigned_at"]), users["variant"].tolist())]
+    lines += [f"{uid},purchase,{when},,{value!r}" for uid, when, value in
+              zip(events["user_id"].tolist(), stamp(events["event_time"]), events["revenue"].tolist())]
+    path = out_dir / "ab_test_event_log.csv.gz"
+    write_gzip_text(path, "\n".join(lines) + "\n")
+    return path
+
+
 GENERATORS: tuple[Callable[[Path], Path | list[Path]], ...] = (
-    make_ab_test_events, make_ab_test_events_srm, make_three_arms_summary, make_asos_files,
+    make_ab_test_events, make_ab_test_events_srm, make_three_arms_summary, make_asos_files, make_ab_test_event_log,
 )
 
 

@@ -3,6 +3,7 @@ traceback, and never a changed input file."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -206,27 +207,50 @@ def test_xlsx_export_runs_end_to_end(tmp_path):
 
 def test_force_replaces_the_report_and_keeps_nothing_stale(tmp_path):
     report = tmp_path / "report"
-    report.mkdir()
+    assert run_cli("run", "kpi_funnel", "-o", str(report), "-q").returncode == 0
+    # a file an earlier version of the tool wrote (listed in the manifest) but the new run does not write
     (report / "stale.txt").write_text("old", encoding="utf-8")
+    manifest = report / ".ecomops-report.json"
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**recorded, "files": recorded["files"] + ["stale.txt"]}), encoding="utf-8")
     result = run_cli("run", "kpi_funnel", "-o", str(report), "--force", "-q")
     assert result.returncode == 0, result.stderr
-    assert sorted(p.name for p in report.iterdir()) == ["kpi_funnel.ipynb", "report.html", "results.json"]
+    assert sorted(p.name for p in report.iterdir()) == [".ecomops-report.json", "kpi_funnel.ipynb", "report.html",
+                                                        "results.json"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
     html = (report / "report.html").read_text(encoding="utf-8")
     assert "Focus on the step" in html and "params_from_namespace" not in html  # code hidden
 
 
-def test_failing_notebook_reports_the_cell_and_keeps_the_notebook(tmp_path):
-    # a funnel whose entry stage matches no row: the data are valid, but the analysis has nothing to divide by
+def test_failing_notebook_reports_the_cell_and_keeps_the_notebook(tmp_path, monkeypatch):
+    # a notebook whose second cell divides by zero stands in for a template with a bug
+    import nbformat
+
+    from ecomops import runner
+    from ecomops.playbook.base import TemplateSpec
+
+    broken = tmp_path / "broken.ipynb"
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    notebook.cells = [nbformat.v4.new_code_cell("output_dir = ''"), nbformat.v4.new_code_cell("1 / 0")]
+    notebook.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(notebook, broken)
+    monkeypatch.setattr(TemplateSpec, "notebook", property(lambda spec: broken))
+    with pytest.raises(runner.RunError, match="failed in cell [0-9]+: ZeroDivisionError.*kept for inspection"):
+        runner.run_template("ab_test_design", {}, tmp_path / "report", progress=False)
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("report-failed-")]
+    assert len(kept) == 1 and (kept[0] / "ab_test_design.ipynb").is_file()
+    assert not (tmp_path / "report").exists()
+
+
+def test_an_entry_stage_nobody_meets_is_a_data_problem(tmp_path):
     data = tmp_path / "sessions.csv"
     small_sessions().to_csv(data, index=False)
     stages = [{"name": "Visit", "column": "pages", "op": "gt", "value": 100}, STAGES[2]]
     params = write_yaml(tmp_path, {"data_path": "sessions.csv", "stages": stages, "segment_by": ""})
     result = run_cli("run", "kpi_funnel", "-p", str(params), "-o", str(tmp_path / "report"), "-q")
-    assert_one_clear_message(result, 5, "failed in cell", "kept for inspection")
-    kept = [p for p in tmp_path.iterdir() if p.name.startswith("report-failed-")]
-    assert len(kept) == 1 and (kept[0] / "kpi_funnel.ipynb").is_file()
-    assert not (tmp_path / "report").exists()
+    assert_one_clear_message(result, 3, "no row of the data meets the first stage 'Visit'")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["params.yaml", "sessions.csv"]
 
 
 # --- ab_test_analysis: every bad summary or event file gets one clear message ---------------------------------
@@ -274,9 +298,9 @@ def test_ab_events_with_a_bad_converted_value_are_named(tmp_path):
 
 def test_ab_expected_split_must_match_the_variants(tmp_path):
     summary_file(tmp_path, GOOD_ROWS)
-    params = write_yaml(tmp_path, {"data_path": "summary.csv", "data_kind": "summary", "expected_split": [0.2, 0.3, 0.5]})
+    params = write_yaml(tmp_path, {"data_path": "summary.csv", "data_kind": "summary", "expected_split": {"control": 0.2, "b": 0.3, "c": 0.5}})
     result = run_cli("validate", "ab_test_analysis", "-p", str(params))
-    assert_one_clear_message(result, 3, "expected_split has 3 shares", "2 variants")
+    assert_one_clear_message(result, 3, "expected_split does not match the variants", "'c' not in the data")
 
 
 def test_ab_design_allocation_must_fit_the_arms(tmp_path):
@@ -295,7 +319,7 @@ def test_funnel_report_never_contains_columns_it_does_not_need(tmp_path):
     assert result.returncode == 0, result.stderr
     for name in ("report.html", "kpi_funnel.ipynb", "results.json"):
         assert "13800138" not in (tmp_path / "report" / name).read_text(encoding="utf-8")
-    from ecomops.params import validate_params
+    from ecomops.playbook import validate_params
 
     loaded = validate_params("kpi_funnel", {"data_path": str(tmp_path / "export.csv"), "stages": STAGES,
                                             "segment_by": ""}).load_inputs()

@@ -1,4 +1,5 @@
-"""Tests for ecomops.customers.cohort_retention on transactions whose retention is counted by hand."""
+"""Tests for ecomops.customers: order-line cleaning, orders per customer and cohort retention, against counts
+and sums worked out by hand."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecomops.customers import cohort_retention
+from ecomops.customers import (
+    NON_PRODUCT_STOCK_CODES,
+    clean_retail_transactions,
+    cohort_retention,
+    is_cancellation,
+    last_observed,
+    orders_per_customer,
+)
+from ecomops.data import DataError, load_dataset
 
 NAN = np.nan
 
@@ -109,13 +118,128 @@ def test_cohort_retention_numeric_ids_with_missing_values_across_a_year_end():
 
 
 def test_cohort_retention_missing_column_names_it(transactions):
-    with pytest.raises(KeyError, match=r"'customer'.*columns are: customer_id, order_date, amount"):
+    with pytest.raises(DataError, match=r"'customer' is missing.*columns present: customer_id, order_date, amount"):
         cohort_retention(transactions, "customer", "order_date")
-    with pytest.raises(KeyError, match=r"'date'"):
+    with pytest.raises(DataError, match=r"column 'date' is missing"):
         cohort_retention(transactions, "customer_id", "date")
 
 
 def test_cohort_retention_no_usable_rows():
     frame = pd.DataFrame({"customer_id": [None, "a"], "order_date": ["2024-01-01", None]})
-    with pytest.raises(ValueError, match=r"no rows with both 'customer_id' and 'order_date'"):
+    with pytest.raises(DataError, match=r"no rows with both 'customer_id' and 'order_date'"):
         cohort_retention(frame, "customer_id", "order_date")
+
+
+def test_last_observed_takes_each_cohorts_latest_period(transactions):
+    # From the hand count above: Jan's last observed period is P3 (1/3), Feb's P2 (1/2), Apr's P0 (1).
+    result = last_observed(cohort_retention(transactions, "customer_id", "order_date"))
+    assert list(result.index.astype(str)) == ["2024-01", "2024-02", "2024-04"]
+    np.testing.assert_allclose(result.to_numpy(dtype=float), [1 / 3, 1 / 2, 1.0])
+
+
+def test_last_observed_keeps_an_observed_zero_and_a_row_without_values():
+    table = pd.DataFrame(
+        {"cohort_size": [4, 2, 1], 0: [1.0, 1.0, np.nan], 1: [0.25, 0.0, np.nan], 2: [0.5, np.nan, np.nan]}
+    )
+    result = last_observed(table)
+    assert result.iloc[0] == 0.5 and result.iloc[1] == 0.0  # an observed 0 is a value, not a gap
+    assert np.isnan(result.iloc[2])
+
+
+# ------------------------------------------------------------------------------------------ order-line cleaning
+
+
+@pytest.fixture
+def order_lines():
+    """Seven lines of three invoices and one cancellation, in the UCI Online Retail layout."""
+    return pd.DataFrame(
+        {
+            "InvoiceNo": ["536365", "536365", "C536379", "536380", "536380", "536381", "C536383"],
+            "StockCode": ["85123A", "POST", "85123A", "22423", "M", "22423", "22423"],
+            "Quantity": [6, 1, -2, 3, 1, 2, -1],
+            "InvoiceDate": ["2010-12-01 08:26:00", "2010-12-01 08:26:00", "2010-12-01 09:41:00",
+                            "2010-12-01 09:45:00", "2010-12-01 09:45:00", "2011-01-04 10:00:00",
+                            "2011-01-05 11:30:00"],
+            "UnitPrice": [2.55, 18.0, 2.55, 12.75, 0.0, 10.95, 12.75],
+            "CustomerID": [17850.0, 17850.0, 17850.0, 12680.0, 12680.0, 17850.0, np.nan],
+        },
+        index=[10, 11, 12, 13, 14, 15, 16],
+    )
+
+
+def test_is_cancellation_reads_the_c_prefix():
+    numbers = pd.Series(["536365", "C536379", None, "c1", "A563185"])
+    assert is_cancellation(numbers).tolist() == [False, True, False, False, False]
+    assert is_cancellation(pd.Series([536365, 536366])).tolist() == [False, False]  # read as numbers
+
+
+def test_clean_retail_transactions_drops_cancellations_and_adds_revenue(order_lines):
+    before = order_lines.copy()
+    sales = clean_retail_transactions(order_lines)
+    pd.testing.assert_frame_equal(order_lines, before)  # the input is not modified
+    # kept: the five lines of invoices 536365, 536380 and 536381 (index kept); dropped: rows 12 and 16
+    assert sales.index.tolist() == [10, 11, 13, 14, 15]
+    assert list(sales.columns) == list(order_lines.columns) + ["revenue", "cancellation"]
+    # revenue by hand: 6 × 2.55 = 15.30, 1 × 18.00, 3 × 12.75 = 38.25, 1 × 0.00, 2 × 10.95 = 21.90
+    np.testing.assert_allclose(sales["revenue"], [15.30, 18.0, 38.25, 0.0, 21.90])
+    assert sales["revenue"].sum() == pytest.approx(93.45)
+    assert not sales["cancellation"].any()
+    assert pd.api.types.is_datetime64_any_dtype(sales["InvoiceDate"])
+    assert sales.loc[15, "InvoiceDate"] == pd.Timestamp("2011-01-04 10:00")
+    # non-product codes, zero prices and missing customers are not this function's business
+    assert set(NON_PRODUCT_STOCK_CODES) >= {"POST", "M"} and {"POST", "M"} <= set(sales["StockCode"])
+
+
+def test_clean_retail_transactions_keeps_cancellations_for_net_sums(order_lines):
+    lines = clean_retail_transactions(order_lines, keep_cancellations=True)
+    assert lines.index.tolist() == order_lines.index.tolist()
+    assert lines["cancellation"].tolist() == [False, False, True, False, False, False, True]
+    # net revenue = gross 93.45 − 2 × 2.55 − 1 × 12.75 = 75.60
+    assert lines["revenue"].sum() == pytest.approx(75.60)
+    assert lines.loc[lines["cancellation"], "revenue"].tolist() == pytest.approx([-5.10, -12.75])
+
+
+def test_clean_retail_transactions_errors_name_the_column(order_lines):
+    with pytest.raises(DataError, match=r"column 'UnitPrice' is missing.*columns present: InvoiceNo, StockCode"):
+        clean_retail_transactions(order_lines.drop(columns="UnitPrice"))
+    bad = order_lines.assign(Quantity=order_lines["Quantity"].astype(object))
+    bad.loc[13, "Quantity"] = "three"
+    with pytest.raises(DataError, match=r"column 'Quantity' must be numeric, but row 5 has 'three'"):
+        clean_retail_transactions(bad)
+    bad = order_lines.copy()
+    bad.loc[11, "InvoiceDate"] = "yesterday"
+    with pytest.raises(DataError, match=r"column 'InvoiceDate' must hold dates, but row 3 has 'yesterday'"):
+        clean_retail_transactions(bad)
+
+
+def test_orders_per_customer_counts_distinct_non_cancelled_invoices(order_lines):
+    # 17850: invoices 536365 (two lines) and 536381 → 2 (C536379 is a cancellation); 12680: 536380 → 1;
+    # the customer-less cancellation C536383 is ignored
+    expected = pd.Series([1, 2], index=pd.Index([12680.0, 17850.0], name="CustomerID"), name="orders")
+    pd.testing.assert_series_equal(orders_per_customer(order_lines, "CustomerID"), expected)
+    # the same on lines already cleaned, with or without the cancellations
+    pd.testing.assert_series_equal(orders_per_customer(clean_retail_transactions(order_lines), "CustomerID"),
+                                   expected)
+    pd.testing.assert_series_equal(
+        orders_per_customer(clean_retail_transactions(order_lines, keep_cancellations=True), "CustomerID"), expected
+    )
+    with pytest.raises(DataError, match=r"column 'customer' is missing"):
+        orders_per_customer(order_lines, "customer")
+
+
+def test_cleaning_on_the_shipped_retail_subset_matches_its_data_card():
+    # datasets/README.md: 36,378 lines, 2,011 invoices, 742 cancellation lines, 445 customers
+    retail = load_dataset("online_retail_customers_mod10")
+    lines = clean_retail_transactions(retail, keep_cancellations=True)
+    sales = clean_retail_transactions(retail)
+    assert len(lines) == 36_378 and int(lines["cancellation"].sum()) == 742
+    assert len(sales) == 36_378 - 742
+    assert (sales["Quantity"] > 0).all()  # in this file every sale line has a positive quantity
+    orders = orders_per_customer(retail, "CustomerID")
+    cancellation_invoices = retail.loc[retail["InvoiceNo"].str.startswith("C"), "InvoiceNo"].nunique()
+    assert cancellation_invoices == 300 and orders.sum() == 2_011 - 300
+    # 442 of the 445 customers placed an order that was not cancelled; the other 3 have cancellations only
+    assert orders.size == 442
+    only_cancelled = set(retail["CustomerID"]) - set(orders.index)
+    assert len(only_cancelled) == 3
+    assert retail.loc[retail["CustomerID"].isin(only_cancelled), "InvoiceNo"].str.startswith("C").all()

@@ -1,11 +1,15 @@
-"""Tests of ecomops.experiments against independent references.
+"""Tests of the statistics in ecomops.experiments against independent references.
 
-The references are statsmodels and scipy called here, and the published figures in research/abtest_methods.md
-(computed there with statsmodels 0.15, scipy 1.17 and gbstats 0.8)."""
+The references are statsmodels and scipy called here, formulas written out in the tests from their primary
+sources (cited where they are used), and published figures (Evan Miller's calculator, Armitage et al. 1969).
+Event files and summaries are tested in test_experiments_events.py and test_experiments_summaries.py."""
 
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -22,7 +26,7 @@ from statsmodels.stats.proportion import (
 # as a module: a bare test_proportions_2indep in this namespace would be collected by pytest
 from statsmodels.stats import proportion as sm_proportion
 
-# imported as a module on purpose: ex.test_duration must not be collected by pytest as a test
+from ecomops import checks
 from ecomops import experiments as ex
 
 Z975 = stats.norm.ppf(0.975)
@@ -156,15 +160,61 @@ def test_sample_size_means_bad_input():
 
 
 def test_duration_whole_weeks_minimum_one():
-    assert ex.test_duration(2188, 500) == ex.DurationResult(days=5, weeks=1, days_to_run=7)
-    half_share = ex.test_duration(10_000, 500, share_in_experiment=0.5)
+    assert ex.duration_for_sample_size(2188, 500) == ex.DurationResult(days=5, weeks=1, days_to_run=7)
+    half_share = ex.duration_for_sample_size(10_000, 500, share_in_experiment=0.5)
     assert half_share == ex.DurationResult(days=40, weeks=6, days_to_run=42)
-    assert ex.test_duration(7000, 1000).weeks == 1  # exactly 7 days
-    assert ex.test_duration(7001, 1000) == ex.DurationResult(days=8, weeks=2, days_to_run=14)
+    assert ex.duration_for_sample_size(7000, 1000).weeks == 1  # exactly 7 days
+    assert ex.duration_for_sample_size(7001, 1000) == ex.DurationResult(days=8, weeks=2, days_to_run=14)
     with pytest.raises(ValueError, match="share_in_experiment must be in \\(0, 1\\], got 0"):
-        ex.test_duration(1000, 100, share_in_experiment=0)
+        ex.duration_for_sample_size(1000, 100, share_in_experiment=0)
     with pytest.raises(ValueError, match="daily_visitors must be > 0, got 0"):
-        ex.test_duration(1000, 0)
+        ex.duration_for_sample_size(1000, 0)
+
+
+def test_old_duration_name_is_gone():
+    # renamed so that pytest does not take it for a test; no alias is kept
+    assert not hasattr(ex, "test_duration") and "test_duration" not in ex.__all__
+    assert not hasattr(ex, "design_recommendation")  # report text lives in the playbook layer
+
+
+# ------------------------------------------------------------------ design tables
+
+
+def test_sample_size_alternatives_are_the_three_formulas():
+    alternatives = ex.sample_size_alternatives(0.20, 0.05, allocation=[0.4, 0.6], alpha=0.1, power=0.9)
+    assert tuple(alternatives) == ex.SAMPLE_SIZE_METHODS == ("pooled", "evan_miller", "arcsine")
+    for method, result in alternatives.items():
+        alone = ex.sample_size_two_proportions(0.20, 0.05, allocation=[0.4, 0.6], alpha=0.1, power=0.9,
+                                               method=method)
+        assert result == alone
+    assert alternatives["pooled"].n_per_arm[0] == math.ceil(_sm_pooled(0.20, 0.25, 0.1, 0.9, ratio=1.5))
+
+
+def test_mde_duration_table_rows_and_impossible_effects():
+    table = ex.mde_duration_table(0.20, [0.01, 0.05, 0.9, 0.0], daily_visitors=500)
+    # +90 points gives a rate above 1 and 0 is no effect: both are left out
+    assert table["mde"].tolist() == [0.01, 0.05]
+    assert list(table.columns) == ["mde", "treatment_rate", "n_per_arm_max", "n_total", "days", "weeks"]
+    row = table.iloc[1]
+    assert row["n_per_arm_max"] == 1094 and row["n_total"] == 2188
+    assert (row["days"], row["weeks"]) == (5, 1)  # 2,188 users at 500 a day: 5 days, one whole week
+    first = ex.sample_size_two_proportions(0.20, 0.01)
+    assert table.iloc[0]["n_total"] == first.n_total
+    assert table.iloc[0]["days"] == math.ceil(first.n_total / 500)
+    assert table.iloc[0]["weeks"] == math.ceil(math.ceil(first.n_total / 500) / 7)
+
+
+def test_power_curve_table_matches_statsmodels_and_rises():
+    curve = ex.power_curve_table(0.20, 0.05, powers=[0.6, 0.8, 0.9, 0.04])
+    assert list(curve.columns) == ["method", "power", "n_per_arm_max"]
+    assert curve["method"].unique().tolist() == list(ex.SAMPLE_SIZE_METHODS)
+    assert 0.04 not in curve["power"].tolist()  # a power below alpha is skipped
+    pooled = curve[curve["method"] == "pooled"]
+    for power, n in zip(pooled["power"], pooled["n_per_arm_max"]):
+        assert n == pytest.approx(_sm_pooled(0.20, 0.25, 0.05, power), rel=1e-10)
+    for _, rows in curve.groupby("method"):
+        assert rows["n_per_arm_max"].is_monotonic_increasing
+    assert len(ex.power_curve_table(0.20, 0.05)) == 3 * 50
 
 
 # ------------------------------------------------------------------ proportions
@@ -223,6 +273,62 @@ def test_recommended_test_switches_to_fisher_on_small_expected_counts():
     large = ex.recommended_proportion_test(3, 20, 7, 20)  # expected 5 per arm: not below 5
     assert large.method == "pooled_z"
     assert large.p_value == pytest.approx(proportions_ztest([7, 3], [20, 20])[1], rel=1e-10)
+
+
+def test_counts_of_a_trillion_users_per_arm_use_the_z_test():
+    # 10¹² users and 10¹⁰ conversions per arm: the expected cell counts are ~10¹⁰, so the z test applies. The
+    # products of counts (~10²²) overflow 64-bit integers, which once sent this table to Fisher's exact test
+    ca, na, cb, nb = 10**10, 10**12, 10**10 + 10**6, 10**12
+    res = ex.recommended_proportion_test(ca, na, cb, nb)
+    assert res.method == "pooled_z"
+    pooled = (ca + cb) / (na + nb)
+    z = (cb / nb - ca / na) / math.sqrt(pooled * (1 - pooled) * (1 / na + 1 / nb))
+    assert res.z == pytest.approx(z, rel=1e-9)
+    assert math.isfinite(res.p_value) and res.p_value == pytest.approx(2 * stats.norm.sf(z), rel=1e-6)
+    assert res.p_value == pytest.approx(1.19e-12, rel=1e-2)
+    # NumPy integers (as read from a summary table) behave the same
+    assert ex.recommended_proportion_test(*np.array([ca, na, cb, nb], dtype=np.int64)) == res
+
+
+def test_fisher_exact_at_a_trillion_users_per_arm():
+    # a small total of conversions: exact probabilities from math.comb, P(X = k) = C(n_A, k)·C(n_B, K − k)/C(N, K)
+    na, nb, conversions = 10**12, 10**12 + 7, (1, 3)
+    k_total = sum(conversions)
+    pmf = [math.comb(na, k) * math.comb(nb, k_total - k) / math.comb(na + nb, k_total) for k in range(k_total + 1)]
+    expected = sum(p for p in pmf if p <= pmf[conversions[0]] * (1 + 1e-7))
+    small = ex.fisher_exact_test(conversions[0], na, conversions[1], nb)
+    assert small.p_value == pytest.approx(expected, rel=1e-12)
+    assert ex.recommended_proportion_test(conversions[0], na, conversions[1], nb).method == "fisher_exact"
+    # 10¹⁰ conversions per arm: the hypergeometric is as good as normal, so Fisher agrees with the z test
+    ca, cb = 10**10, 10**10 + 10**6
+    big = ex.fisher_exact_test(ca, 10**12, cb, 10**12)
+    assert big.p_value == pytest.approx(ex.two_proportion_test(ca, 10**12, cb, 10**12).p_value, rel=1e-3)
+    assert big.abs_ci == pytest.approx(ex.two_proportion_test(ca, 10**12, cb, 10**12).abs_ci, rel=1e-4)
+    # far in the tail the p-value underflows to 0 instead of costing time
+    assert ex.fisher_exact_test(10**10, 10**12, 2 * 10**10, 10**12).p_value == 0.0
+
+
+def test_fisher_exact_matches_scipy_on_many_small_tables():
+    rng = np.random.default_rng(1922)
+    for _ in range(300):
+        na, nb = (int(v) for v in rng.integers(1, 200, 2))
+        ca, cb = int(rng.integers(0, na + 1)), int(rng.integers(0, nb + 1))
+        ref = stats.fisher_exact([[ca, na - ca], [cb, nb - cb]]).pvalue
+        assert ex.fisher_exact_test(ca, na, cb, nb).p_value == pytest.approx(ref, rel=1e-9, abs=1e-300)
+
+
+def test_beta_binomial_at_a_trillion_users_per_arm():
+    ca, na, cb, nb = 10**10, 10**12, 10**10 - 10**5, 10**12
+    res = ex.beta_binomial_prob_beat(ca, na, cb, nb)
+    # posteriors this narrow are normal to many digits: P(p_B > p_A) = Φ((μ_B − μ_A)/√(v_A + v_B))
+    (aa, ba), (ab, bb) = res.posterior_a, res.posterior_b
+    va, vb = stats.beta.var(aa, ba), stats.beta.var(ab, bb)
+    sd = math.sqrt(va + vb)
+    assert res.prob_b_beats_a == pytest.approx(stats.norm.cdf((res.mean_b - res.mean_a) / sd), abs=1e-6)
+    # E[max(p_A − p_B, 0)] for a normal difference D ~ N(m, sd²): m·Φ(m/sd) + sd·φ(m/sd)
+    m = res.mean_a - res.mean_b
+    loss = m * stats.norm.cdf(m / sd) + sd * stats.norm.pdf(m / sd)
+    assert res.expected_loss_b == pytest.approx(loss, rel=1e-4)
 
 
 # ------------------------------------------------------------------ means
@@ -495,15 +601,72 @@ def test_beta_binomial_bad_input():
 # ------------------------------------------------------------------ always-valid inference
 
 
-def test_sequential_published_values():
+def _msprt_by_hand(ca: int, cb: int, n: int, tau: float) -> tuple[float, float]:
+    """The mSPRT of Johari, Koomen, Pekelis & Walsh (2017), "Peeking at A/B tests: why it matters, and what to
+    do about it", KDD, for two arms of n users each, written out from the paper rather than from the package.
+
+    With V = p̂_A(1 − p̂_A) + p̂_B(1 − p̂_B) and a normal mixing distribution N(0, τ²) on the difference θ:
+        Λ = √(V / (V + nτ²)) · exp(n²τ²Δ̂² / (2V(V + nτ²))),   p = min(1, 1/Λ).
+    Returned twice: from this closed form, and by integrating the likelihood ratio of Δ̂ ~ N(θ, V/n) against
+    N(0, V/n) over the mixing distribution numerically (the definition of the mixture ratio)."""
+    pa, pb = ca / n, cb / n
+    v, d = pa * (1 - pa) + pb * (1 - pb), pb - pa
+    closed = np.sqrt(v / (v + n * tau**2)) * np.exp(n**2 * tau**2 * d**2 / (2 * v * (v + n * tau**2)))
+    se = math.sqrt(v / n)
+    ratio = integrate.quad(lambda theta: stats.norm.pdf(d, theta, se) / stats.norm.pdf(d, 0, se)
+                           * stats.norm.pdf(theta, 0, tau), -20 * tau, 20 * tau, epsabs=0, epsrel=1e-12)[0]
+    return min(1.0, 1 / closed), min(1.0, 1 / ratio)
+
+
+def _confidence_sequence_by_hand(diff: float, var: float, t: int, alpha: float, n_star: float) -> float:
+    """Always-valid p-value of the normal-mixture confidence sequence (Howard, Ramdas, McAuliffe & Sekhon 2021,
+    "Time-uniform, nonparametric, nonasymptotic confidence sequences", Annals of Statistics 49(2), §3), in the
+    asymptotic form GrowthBook uses (Waudby-Smith et al. 2021), written out independently of the package.
+
+    For t observations with per-unit variance s² = t·σ² (σ² the variance of Δ̂) the standardised sum is
+    S = t·Δ̂/s, and the mixture of exp(λS − λ²t/2) over λ ~ N(0, ρ²) is the e-value
+        e = ∫ exp(λS − λ²t/2) φ(λ; 0, ρ²) dλ = exp(tρ²/(tρ² + 1) · Δ̂²/(2σ²)) / √(tρ² + 1),
+    with ρ² = (−2 ln α + ln(1 − 2 ln α)) / N*; the p-value is min(1, 1/e). Computed here by quadrature."""
+    rho2 = (-2 * math.log(alpha) + math.log(1 - 2 * math.log(alpha))) / n_star
+    s = math.sqrt(t * var)
+    total = t * diff / s
+    spread = 12 * math.sqrt(rho2)
+    e_value = integrate.quad(lambda lam: math.exp(lam * total - lam**2 * t / 2) * stats.norm.pdf(lam, 0, math.sqrt(rho2)),
+                             -spread, spread, points=[total / t], epsabs=0, epsrel=1e-12, limit=200)[0]
+    closed = math.exp(t * rho2 / (t * rho2 + 1) * diff**2 / (2 * var)) / math.sqrt(t * rho2 + 1)
+    assert e_value == pytest.approx(closed, rel=1e-9)  # the integral and its closed form agree
+    return min(1.0, 1 / e_value)
+
+
+def test_msprt_equals_the_mixture_ratio_written_out():
+    for ca, cb, n, tau in [(1000, 1100, 10_000, 0.01), (1000, 1100, 10_000, 0.05), (480, 530, 5000, 0.02),
+                           (50, 52, 1000, 0.01)]:
+        closed, integral = _msprt_by_hand(ca, cb, n, tau)
+        assert closed == pytest.approx(integral, rel=1e-9)
+        got = ex.msprt_two_proportions(ca, n, cb, n, tau=tau)
+        assert got.always_valid_p == pytest.approx(closed, rel=1e-12)
+    # the docstring's example: 1000/10000 vs 1100/10000 with τ = 0.01 gives p = 0.268 (fixed horizon 0.021)
+    assert _msprt_by_hand(1000, 1100, 10_000, 0.01)[0] == pytest.approx(0.268, abs=5e-4)
+
+
+def test_confidence_sequence_equals_the_normal_mixture_written_out():
+    for ca, cb, n, n_star in [(1000, 1100, 10_000, 5000), (1000, 1100, 10_000, 20_000), (300, 360, 4000, 8000)]:
+        pa, pb = ca / n, cb / n
+        var = (pa * (1 - pa) + pb * (1 - pb)) / n
+        expected = _confidence_sequence_by_hand(pb - pa, var, 2 * n, 0.05, n_star)
+        props = ex.confidence_sequence_proportions(ca, n, cb, n, n_star=n_star)
+        means = ex.confidence_sequence_difference(pa, math.sqrt(pa * (1 - pa)), n, pb, math.sqrt(pb * (1 - pb)), n,
+                                                  n_star=n_star)
+        assert props.always_valid_p == pytest.approx(expected, rel=1e-9)
+        assert means.always_valid_p == pytest.approx(expected, rel=1e-9)
+    # the docstring's example: 1000/10000 vs 1100/10000 with N* = 5000 gives p = 0.434
+    assert ex.confidence_sequence_proportions(1000, 10_000, 1100, 10_000).always_valid_p == pytest.approx(0.434,
+                                                                                                          abs=5e-4)
+
+
+def test_sequential_fixed_horizon_comparison_and_duality():
     msprt = ex.msprt_two_proportions(1000, 10_000, 1100, 10_000, tau=0.01)
-    assert msprt.always_valid_p == pytest.approx(0.268, abs=5e-4)
     cs = ex.confidence_sequence_proportions(1000, 10_000, 1100, 10_000, n_star=5000)
-    assert cs.always_valid_p == pytest.approx(0.434, abs=5e-4)
-    cs_means = ex.confidence_sequence_difference(
-        0.10, math.sqrt(0.09), 10_000, 0.11, math.sqrt(0.11 * 0.89), 10_000
-    )
-    assert cs_means.always_valid_p == pytest.approx(0.434, abs=5e-4)
     # the fixed-horizon comparison is the unpooled Wald test and interval (statsmodels)
     wald = sm_proportion.test_proportions_2indep(1100, 10_000, 1000, 10_000, method="wald")
     for res in (msprt, cs):
@@ -580,10 +743,6 @@ def test_peeking_bad_input():
         ex.simulate_peeking_false_positive_rate(5, 1000, 0)
 
 
-def test_test_duration_is_not_collected_as_a_test():
-    assert ex.test_duration.__test__ is False
-
-
 # ------------------------------------------------------------------ CUPED from sufficient statistics
 
 
@@ -620,3 +779,66 @@ def test_cuped_from_stats_bad_input():
     constant = _cuped_sums(y, np.full(4, 2.0))
     with pytest.raises(ValueError, match=r"x must vary"):
         ex.cuped_from_stats(constant, constant)
+
+
+# ------------------------------------------------------------------ shared argument checks
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: checks.finite_number("x", "abc"), "x must be a number, got 'abc'"),
+        (lambda: checks.finite_number("x", float("inf")), "x must be a finite number, got inf"),
+        (lambda: checks.open_unit("alpha", float("nan")), "alpha must be strictly between 0 and 1, got nan"),
+        (lambda: checks.open_unit("alpha", 1), "alpha must be strictly between 0 and 1, got 1"),
+        (lambda: checks.positive("tau", float("nan")), "tau must be > 0, got nan"),
+        (lambda: checks.positive("tau", float("inf")), "tau must be a finite number, got inf"),
+        (lambda: checks.non_negative("sd", -0.5), "sd must be >= 0, got -0.5"),
+        (lambda: checks.whole_number("n", 2.5, minimum=1), "n must be a whole number >= 1, got 2.5"),
+        (lambda: checks.whole_number("n", np.int64(0), minimum=1), "n must be a whole number >= 1, got 0"),
+        (lambda: checks.choice("method", "x", ("a", "b")), "method must be one of 'a', 'b', got 'x'"),
+        (lambda: checks.values_array("v", [[1.0, 2.0]]), r"v must be 1-D, got an array of shape \(1, 2\)"),
+        (lambda: checks.values_array("v", [1.0, np.inf]), "v must contain only finite numbers"),
+        (lambda: checks.shares("w", [0.5, 0.4], 2), r"w must be positive shares summing to 1, got \[0.5, 0.4\]"),
+        (lambda: checks.shares("w", [1.0], 2), r"w must list one share per arm \(2\)"),
+    ],
+)
+def test_checks_raise_value_error_naming_argument_and_value(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_whole_number_keeps_every_digit_of_large_integers():
+    big = 2**60 + 1  # not representable as a float
+    assert checks.whole_number("n", big) == big and type(checks.whole_number("n", big)) is int
+    assert type(checks.whole_number("n", np.int64(10**12))) is int
+    assert checks.whole_number("n", 3.0) == 3
+    assert checks.shares("w", None, 4).tolist() == [0.25] * 4
+    assert checks.open_unit("alpha", "0.05") == 0.05  # numbers as text are numbers, as before
+
+
+# ------------------------------------------------------------------ the package
+
+
+def test_package_exports_every_public_name_of_its_modules():
+    names = [name for module in ex.SUBMODULES for name in module.__all__]
+    assert ex.__all__ == names and len(set(names)) == len(names)
+    for module in ex.SUBMODULES:
+        for name in module.__all__:
+            assert getattr(ex, name) is getattr(module, name), (module.__name__, name)
+    from ecomops.experiments import cuped_arm_stats, revenue_per_user_stats, summarise_events, validate_summary
+
+    assert summarise_events is ex.events.summarise_events and validate_summary is ex.sufficient.validate_summary
+    assert cuped_arm_stats is ex.cuped_arm_stats and revenue_per_user_stats is ex.revenue_per_user_stats
+
+
+def test_importing_the_package_does_not_import_duckdb():
+    code = "import sys, ecomops.experiments; print('duckdb' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_modules_stay_small():
+    folder = Path(ex.__file__).parent
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in folder.glob("*.py")}
+    assert max(sizes.values()) < 500, sizes

@@ -32,11 +32,13 @@ def test_eoq_hand_calculation():
 @pytest.mark.parametrize(
     "args, pattern",
     [
-        ((-5, 10, 0.5), r"annual_demand.*got -5"),
-        ((1000, -1, 0.5), r"cost_per_order.*got 1000 and -1"),
+        ((-5, 10, 0.5), r"annual_demand must be >= 0, got -5"),
+        ((1000, -1, 0.5), r"cost_per_order must be >= 0, got -1"),
         ((1000, 10, 0), r"holding_cost_per_unit_year must be > 0, got 0"),
         ((1000, 10, -0.5), r"holding_cost_per_unit_year must be > 0, got -0\.5"),
-        ((float("nan"), 10, 0.5), r"annual_demand.*got nan"),
+        ((float("nan"), 10, 0.5), r"annual_demand must be >= 0, got nan"),
+        ((float("inf"), 10, 0.5), r"annual_demand must be a finite number, got inf"),
+        (("many", 10, 0.5), r"annual_demand must be a number, got 'many'"),
     ],
 )
 def test_eoq_bad_inputs(args, pattern):
@@ -140,7 +142,7 @@ def test_service_level_below_half_gives_negative_safety_stock():
 # ------------------------------------------------------------------------------------------------------ errors
 
 
-@pytest.mark.parametrize("level", [0, 1, 1.5, -0.2, 95])
+@pytest.mark.parametrize("level", [0, 1, 1.5, -0.2, 95, float("nan")])
 def test_bad_service_level(level):
     with pytest.raises(ValueError, match=rf"service_level must be strictly between 0 and 1, got {level}"):
         safety_stock(10, 2, 5, level)
@@ -158,6 +160,8 @@ def test_bad_service_level(level):
         ({"lead_time_days": -3}, r"lead_time_days must be > 0, got -3"),
         ({"mean_daily_demand": float("nan")}, r"mean_daily_demand must be >= 0, got nan"),
         ({"lead_time_days": float("nan")}, r"lead_time_days must be > 0, got nan"),
+        ({"sd_daily_demand": float("inf")}, r"sd_daily_demand must be a finite number, got inf"),
+        ({"lead_time_days": "5 days"}, r"lead_time_days must be a number, got '5 days'"),
     ],
 )
 def test_bad_demand_inputs(kwargs, pattern):

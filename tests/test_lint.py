@@ -11,6 +11,6 @@ from conftest import ROOT
 
 def test_ruff_finds_nothing():
     ruff = Path(sys.executable).with_name("ruff")
-    result = subprocess.run([str(ruff), "check", "ecomops", "scripts", "tests", "book/_ext"], cwd=ROOT,
+    result = subprocess.run([str(ruff), "check", "--no-cache", "ecomops", "scripts", "tests", "book/_ext"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -19,7 +19,9 @@ GENERATED = [
     "ab_test_three_arms_summary.csv",
     "asos_binary_final_checkpoints.csv",
     "asos_3c9dfd_summary.csv",
+    "ab_test_event_log.csv.gz",
 ]
+GZIPPED = [name for name in GENERATED if name.endswith(".gz")]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,8 @@ def test_regenerating_gives_identical_bytes(regenerated):
 
 
 def test_gzip_header_is_deterministic():
-    for name in GENERATED[:2]:
+    assert len(GZIPPED) == 3
+    for name in GZIPPED:
         header = (DATASETS / name).read_bytes()[:10]
         assert header[:3] == b"\x1f\x8b\x08" and header[3] == 0  # deflate, no file name or other flags
         assert header[4:8] == b"\0\0\0\0"  # mtime 0
@@ -83,6 +86,14 @@ def test_ground_truth_values(make):
     assert main["control"]["revenue_per_user"] == pytest.approx(5.364, abs=1e-12)
     assert main["treatment"]["revenue_per_user"] == pytest.approx(5.9004, abs=1e-12)
     assert truth["ab_test_three_arms_summary"]["treatment_2"]["conversion"] == pytest.approx(0.056, abs=1e-15)
+    log = truth["ab_test_event_log"]
+    # Gamma(0.25, 0.5) weekly rate: P(no purchase in a week at rate m·λ) = (1 + 0.5 m)^(-0.25)
+    assert log["A"]["conversion"] == pytest.approx(1 - 1.5**-0.25, rel=1e-15)
+    assert log["B"]["conversion"] == pytest.approx(1 - 1.55**-0.25, rel=1e-15)
+    # revenue per user = 0.125 purchases × 120 yuan × e^(0.3²/2), and × 1.1 in B
+    assert log["A"]["revenue_per_user"] == pytest.approx(15 * math.exp(0.045), rel=1e-15)
+    assert log["relative_lift_revenue"] == pytest.approx(0.10, abs=1e-12)
+    assert log["A"]["pre_revenue_per_user"] == log["B"]["pre_revenue_per_user"] == pytest.approx(60 * math.exp(0.045))
     # device rates are a weighted split of the 5 % overall rate
     shares = {d: sum(c.share * make.DEVICE_SHARES[c.name][i] for c in make.CLASSES) for i, d in
               enumerate(make.DEVICES)}
@@ -93,7 +104,8 @@ def test_data_cards_state_the_ground_truth_and_seeds(make):
     text = (DATASETS / "README.md").read_text(encoding="utf-8")
     for fact in ["5.000 %", "5.500 %", "+10 %", "5.364", "5.9004", "5.600 %", "6.00768",
                  f"seed {make.SEED_EVENTS}", f"seed {make.SEED_SRM}", f"seed {make.SEED_THREE_ARMS}",
-                 "3c9dfd"]:
+                 "3c9dfd", f"seed {make.SEED_EVENT_LOG}", "15.690", "17.259", "9.640 %", "10.378 %", "+7.65 %",
+                 "62.761", "+10 %"]:
         assert fact in text, fact
 
 
@@ -158,6 +170,53 @@ def test_three_arm_summary_matches_its_ground_truth(make):
         mean = row.revenue_sum / row.users
         sd = math.sqrt((row.revenue_sum_sq - row.revenue_sum**2 / row.users) / (row.users - 1))
         assert within(mean, truth[row.variant]["revenue_per_user"], sd / math.sqrt(row.users)), row.variant
+
+
+def test_event_log_matches_its_ground_truth(make):
+    log = pd.read_csv(DATASETS / "ab_test_event_log.csv.gz")
+    truth = make.ground_truth()["ab_test_event_log"]
+    assert list(log.columns) == ["user_id", "event_type", "event_time", "variant", "revenue"]
+    assert log["event_type"].value_counts().to_dict() == {"assignment": make.EVENT_LOG_USERS, "purchase": 2_478}
+    log["event_time"] = pd.to_datetime(log["event_time"], format="%Y-%m-%d %H:%M:%S")
+    assigned = log[log["event_type"] == "assignment"].set_index("user_id")
+    purchases = log[log["event_type"] == "purchase"]
+    assert assigned.index.tolist() == list(range(make.EVENT_LOG_USERS))
+    assert (assigned["variant"] == np.where(assigned.index < 2_000, "A", "B")).all()
+    assert assigned["revenue"].isna().all() and purchases["variant"].isna().all()
+    assert (purchases["revenue"] > 0).all() and purchases["user_id"].isin(assigned.index).all()
+    # calendar: assignments at whole hours of 2 to 14 November, purchases inside their period
+    times = assigned["event_time"]
+    assert times.min() >= make.EVENT_LOG_TEST_START and times.max() < pd.Timestamp("2026-11-15")
+    assert (times == times.dt.floor("h")).all()
+    pre = purchases["event_time"] < make.EVENT_LOG_TEST_START
+    assert purchases.loc[pre, "event_time"].between(make.EVENT_LOG_PRE_START, pd.Timestamp("2026-11-01")).all()
+    during = purchases[~pre]
+    assert (during["event_time"].to_numpy() >= assigned.loc[during["user_id"], "event_time"].to_numpy()).all()
+    assert (during["event_time"] < make.EVENT_LOG_TEST_END - pd.Timedelta(hours=1)).all()
+    # per assigned user (zeros included), each arm's conversion and revenue are within 4 SE of the truth
+    revenue = during.groupby("user_id")["revenue"].sum().reindex(assigned.index, fill_value=0.0)
+    for arm in ("A", "B"):
+        users = assigned.index[assigned["variant"] == arm]
+        converted = revenue[users] > 0
+        p = truth[arm]["conversion"]
+        assert within(converted.mean(), p, math.sqrt(p * (1 - p) / users.size)), arm
+        assert within(revenue[users].mean(), truth[arm]["revenue_per_user"],
+                      revenue[users].std() / math.sqrt(users.size)), arm
+    pre_revenue = purchases[pre].groupby("user_id")["revenue"].sum().reindex(assigned.index, fill_value=0.0)
+    assert within(pre_revenue.mean(), truth["A"]["pre_revenue_per_user"],
+                  pre_revenue.std() / math.sqrt(pre_revenue.size))
+    assert revenue.corr(pre_revenue) > 0.3  # the covariate CUPED needs
+
+
+def test_event_log_keeps_the_draws_of_its_generator(make):
+    # revenue is written in shortest round-trip form, times cut to the second: the file holds the draws exactly
+    users, events = make.simulate_event_log(make.SEED_EVENT_LOG)
+    log = pd.read_csv(DATASETS / "ab_test_event_log.csv.gz")
+    purchases = log[log["event_type"] == "purchase"].reset_index(drop=True)
+    assert purchases["revenue"].tolist() == events["revenue"].tolist()
+    assert purchases["user_id"].tolist() == events["user_id"].tolist()
+    floored = pd.to_datetime(purchases["event_time"]).to_numpy()
+    assert (floored == events["event_time"].dt.floor("s").to_numpy()).all()
 
 
 # ---------------------------------------------------------------------------------------- derived ASOS files

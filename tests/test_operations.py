@@ -10,6 +10,7 @@ import pytest
 import statsmodels.api as sm
 from statsmodels.stats.proportion import proportion_confint
 
+from ecomops.data import DataError
 from ecomops.operations import (
     FunnelStage,
     abc_classification,
@@ -280,9 +281,9 @@ def test_funnel_accepts_stage_mappings(sessions):
 
 def test_funnel_missing_column_names_it(sessions):
     stages = [FunnelStage("session"), FunnelStage("basket", "basket_adds", ">=", 1)]
-    with pytest.raises(KeyError, match=r"basket_adds"):
+    with pytest.raises(DataError, match=r"basket_adds"):
         funnel_table(sessions, stages)
-    with pytest.raises(KeyError, match=r"segment_by column 'channel'"):
+    with pytest.raises(DataError, match=r"segment_by column 'channel'"):
         funnel_table(sessions, STAGES, segment_by="channel")
 
 
@@ -363,9 +364,9 @@ def test_abc_custom_cutoffs():
 
 def test_abc_bad_inputs():
     frame = pd.DataFrame({"sku": ["a", "b"], "revenue": [1.0, 2.0]})
-    with pytest.raises(KeyError, match=r"'product'"):
+    with pytest.raises(DataError, match=r"'product'"):
         abc_classification(frame, "product", "revenue")
-    with pytest.raises(KeyError, match=r"'sales'"):
+    with pytest.raises(DataError, match=r"'sales'"):
         abc_classification(frame, "sku", "sales")
     with pytest.raises(ValueError, match=r"cut-offs.*0\.9 and 0\.8"):
         abc_classification(frame, "sku", "revenue", a_cutoff=0.9, b_cutoff=0.8)
@@ -418,7 +419,7 @@ def test_weighted_scores_bad_weights():
         weighted_scores(scores, {"cost": 2, "speed": -1})
     with pytest.raises(ValueError, match="must not all be zero"):
         weighted_scores(scores, {"cost": 0, "speed": 0})
-    with pytest.raises(KeyError, match=r"'quality'"):
+    with pytest.raises(DataError, match=r"'quality'"):
         weighted_scores(scores, {"cost": 1, "quality": 1})
     with pytest.raises(ValueError, match=r"finite.*'cost'"):
         weighted_scores(scores, {"cost": float("nan"), "speed": 1})

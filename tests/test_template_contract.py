@@ -4,14 +4,15 @@ agrees with its pydantic model."""
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import nbformat
 import papermill
 import pytest
 
-from conftest import TEMPLATES
-from ecomops.params import TEMPLATES as REGISTRY
-from ecomops.params import field_table, validate_params
+from conftest import ROOT, TEMPLATES
+from ecomops.playbook import TEMPLATES as REGISTRY
+from ecomops.playbook import field_table, validate_params
 from ecomops.runner import load_params_file
 
 NOTEBOOKS = sorted(TEMPLATES.glob("*.ipynb"))
@@ -81,3 +82,60 @@ def test_worked_cases_exist_and_default_yaml_equals_the_defaults(name):
     for field in path_fields:  # same file, written relative to the YAML's folder
         resolved = (REGISTRY[name].params_dir / default[field]).resolve()
         assert resolved == (TEMPLATES.parent / getattr(model(), field)).resolve()
+
+
+# ------------------------------------------------------------------------------ the playbook-core shape (DESIGN)
+
+MAX_CODE_CELL_LINES = 15
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_template_is_one_module_with_params_results_and_cases(name):
+    from ecomops.playbook.base import TemplateParams, TemplateResults
+
+    spec = REGISTRY[name]
+    module_file = ROOT / "ecomops" / "playbook" / f"{name}.py"
+    assert module_file.is_file(), f"{name} needs its module ecomops/playbook/{name}.py"
+    assert spec.module is not None and Path(spec.module.__file__).resolve() == module_file.resolve()
+    assert spec.module.Params is spec.params and issubclass(spec.params, TemplateParams)
+    assert spec.module.Results is spec.results and issubclass(spec.results, TemplateResults)
+    assert spec.results.model_fields["template"].annotation.__args__ == (name,), "template: Literal[<name>]"
+    for field in spec.params.model_fields.values():  # every parameter is documented for show / new
+        assert field.description and (field.json_schema_extra or {}).get("unit"), field
+    assert len(sorted(spec.params_dir.glob("*.yaml"))) >= 2
+
+
+def cell_problems(source: str) -> list[str]:
+    """Why a template's code cell breaks the thin-notebook rule: too long, or it defines a function or class."""
+    problems = []
+    lines = [line for line in source.splitlines() if line.strip()]
+    if len(lines) > MAX_CODE_CELL_LINES:
+        problems.append(f"{len(lines)} lines (at most {MAX_CODE_CELL_LINES})")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            problems.append(f"defines a {type(node).__name__}")
+    return problems
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_code_cells_are_short_and_define_nothing(path):
+    notebook = nbformat.read(path, as_version=4)
+    for number, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code":
+            assert cell_problems(cell.source) == [], f"cell {number}: move the logic to ecomops/playbook/{path.stem}.py"
+
+
+def test_the_cell_rule_catches_a_fat_cell():
+    assert cell_problems("x = 1\nprint(x)") == []
+    fat = "def helper(x):\n    return x\n" + "\n".join(f"a{i} = {i}" for i in range(20))
+    assert cell_problems(fat) == ["22 lines (at most 15)", "defines a FunctionDef"]
+    assert cell_problems("f = lambda v: v") == ["defines a Lambda"]
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_results_schema_is_available(name):
+    from ecomops.playbook import results_reference, results_schema
+
+    schema = results_schema(name)
+    assert {"template", "recommendation"} <= set(schema["properties"]) and schema["additionalProperties"] is False
+    assert [row["key"] for row in results_reference(name)] == list(REGISTRY[name].results.model_fields)

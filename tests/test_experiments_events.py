@@ -1,10 +1,12 @@
-"""Tests for ecomops.abdata: DuckDB sufficient statistics against plain pandas, and every error it promises."""
+"""Tests of the event files of ecomops.experiments: DuckDB sufficient statistics against plain pandas, the
+encodings and delimiters an analyst's export comes in, the quick check, and every error they promise."""
 
 from __future__ import annotations
 
 import gzip
 import os
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -12,17 +14,14 @@ import pandas as pd
 import pytest
 
 from conftest import DATASETS
-from ecomops import experiments as ex
-from ecomops.abdata import (
-    cuped_arm_stats,
-    load_summary,
-    revenue_per_user_stats,
+from ecomops.data import DataError
+from ecomops.experiments import (
+    check_event_file,
+    event_columns,
     summarise_events,
     summarise_events_by,
-    summary_row,
     validate_summary,
 )
-from ecomops.data import DataError
 
 FORMATS = ["csv", "csv.gz", "parquet"]
 STATS = ["users", "conversions", "revenue_sum", "revenue_sum_sq", "pre_revenue_sum", "pre_revenue_sum_sq",
@@ -158,36 +157,6 @@ def test_shipped_event_file_matches_pandas():
     assert_same_stats(got, pandas_stats(frame, ["variant"]), ["variant"])
 
 
-# ---------------------------------------------------------------------------------- helpers and experiments
-
-
-def test_revenue_per_user_stats_and_cuped_from_summary(tmp_path):
-    frame = events_frame(n=2000, seed=11)
-    frame = frame[frame["variant"] != "实验B"]
-    summary = validate_summary(summarise_events(write(frame, tmp_path, "parquet")), "events", "control")
-    control = frame[frame["variant"] == "control"]["revenue"].to_numpy()
-    mean, sd, n = revenue_per_user_stats(summary_row(summary, "control"))
-    assert n == control.size
-    assert mean == pytest.approx(control.mean(), rel=1e-12)
-    assert sd == pytest.approx(control.std(ddof=1), rel=1e-9)
-    got = ex.cuped_from_stats(cuped_arm_stats(summary_row(summary, "control")),
-                              cuped_arm_stats(summary_row(summary, "treatment")))
-    raw = ex.cuped_adjust(frame["revenue"], frame["pre_revenue"], (frame["variant"] == "treatment").to_numpy())
-    assert got.theta == pytest.approx(raw.theta, rel=1e-9)
-    assert got.adjusted.difference == pytest.approx(raw.adjusted.difference, rel=1e-9)
-    assert got.adjusted.se == pytest.approx(raw.adjusted.se, rel=1e-9)
-
-
-def test_helpers_name_what_is_missing():
-    summary = pd.DataFrame({"variant": ["control", "treatment"], "users": [10, 12], "conversions": [1, 2]})
-    with pytest.raises(DataError, match=r"variant 'b' not found; variants present: control, treatment"):
-        summary_row(summary, "b")
-    with pytest.raises(DataError, match=r"'control'.*no revenue_sum, revenue_sum_sq"):
-        revenue_per_user_stats(summary.iloc[0])
-    with pytest.raises(DataError, match=r"no pre_revenue_sum"):
-        cuped_arm_stats(summary.assign(revenue_sum=1.0, revenue_sum_sq=1.0).iloc[0])
-
-
 # -------------------------------------------------------------------------------------- event-file problems
 
 
@@ -278,87 +247,6 @@ def test_reading_never_modifies_the_file(tmp_path, kind):
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no side files
 
 
-# ------------------------------------------------------------------------------------ summary-level input
-
-
-def good_summary() -> pd.DataFrame:
-    return pd.DataFrame({
-        "variant": ["control", "treatment"],
-        "users": [1000, 1010],
-        "conversions": [50, 61],
-        "revenue_sum": [3000.0, 3300.0],
-        "revenue_sum_sq": [200_000.0, 230_000.0],
-    })
-
-
-@pytest.mark.parametrize("kind", ["csv", "xlsx", "parquet"])
-def test_load_summary_formats(tmp_path, kind):
-    path = tmp_path / f"summary.{kind}"
-    frame = good_summary()
-    if kind == "csv":
-        frame.to_csv(path, index=False)
-    elif kind == "xlsx":
-        frame.to_excel(path, index=False)
-    else:
-        frame.to_parquet(path, index=False)
-    loaded = load_summary(path)
-    assert loaded["variant"].tolist() == ["control", "treatment"]
-    assert loaded["users"].tolist() == [1000, 1010] and loaded["users"].dtype == np.int64
-    np.testing.assert_allclose(loaded["revenue_sum_sq"], frame["revenue_sum_sq"])
-    assert validate_summary(loaded, str(path), "control") is not loaded
-
-
-def test_load_shipped_summaries():
-    three = load_summary(DATASETS / "ab_test_three_arms_summary.csv")
-    assert three["variant"].tolist() == ["control", "treatment_1", "treatment_2"]
-    asos = load_summary(DATASETS / "asos_3c9dfd_summary.csv")
-    assert list(asos.columns) == ["variant", "users", "conversions"]
-
-
-def edit(**changes) -> pd.DataFrame:
-    frame = good_summary()
-    for column, values in changes.items():
-        frame[column] = values
-    return frame
-
-
-@pytest.mark.parametrize(
-    ("frame", "control", "message"),
-    [
-        (good_summary().drop(columns=["users"]), "control", r"s\.csv: column 'users' is missing"),
-        (edit(users=[1000, 0], conversions=[50, 0]), "control", r"variant 'treatment' has users = 0; every variant"),
-        (edit(conversions=[50, 1011]), "control",
-         r"variant 'treatment' has conversions = 1011 > users = 1010"),
-        (edit(conversions=[-1, 61]), "control", r"variant 'control' has conversions = -1; counts cannot be negative"),
-        (edit(users=[-5, 1010], conversions=[0, 61]), "control", r"variant 'control' has users = -5"),
-        (edit(users=[1000.5, 1010]), "control", r"users = 1000.5; counts must be whole numbers"),
-        (edit(variant=["control", "control"]), "control", r"variant 'control' appears more than once"),
-        (good_summary().iloc[:1], "control", r"found 1 variant \(control\); a test needs at least 2"),
-        (good_summary(), "baseline", r"control variant 'baseline' not found; variants present: control, treatment"),
-        (edit(revenue_sum_sq=[200_000.0, 100.0]), "control",
-         r"variant 'treatment' has revenue_sum_sq = 100, less than revenue_sum²/users = 10782.*negative"),
-        (good_summary().drop(columns=["revenue_sum_sq"]), "control",
-         r"column 'revenue_sum' is given without 'revenue_sum_sq'"),
-        (edit(users=["1000", "many"]), "control", r"column 'users' must be numeric, but row 3 has 'many'"),
-        (edit(variant=["control", None]), "control", r"column 'variant' is empty in row 3"),
-    ],
-    ids=["missing-column", "zero-users", "conversions-over-users", "negative-conversions", "negative-users",
-         "fractional", "duplicate", "one-variant", "control-absent", "negative-variance", "half-pair",
-         "not-numeric", "empty-name"],
-)
-def test_validate_summary_errors(frame, control, message):
-    with pytest.raises(DataError, match=message):
-        validate_summary(frame, "s.csv", control)
-
-
-def test_validate_summary_does_not_modify_its_input():
-    frame = good_summary().assign(variant=[" control ", "treatment"])
-    copy = frame.copy()
-    clean = validate_summary(frame, "s.csv", "control")
-    pd.testing.assert_frame_equal(frame, copy)
-    assert clean["variant"].tolist() == ["control", "treatment"]
-
-
 def test_validate_summary_accepts_event_statistics(tmp_path):
     summary = summarise_events(write(events_frame(), tmp_path, "csv"))
     clean = validate_summary(summary, "events.csv", "control")
@@ -374,3 +262,155 @@ def test_empty_by_values_form_the_first_group(tmp_path):
     assert got["device"].iloc[2:].tolist() == ["app", "web"]
     assert got["variant"].tolist() == ["A", "B", "B", "A"]
     assert got["conversions"].tolist() == [0, 1, 1, 1]
+
+
+# ------------------------------------------------------------------------------ variant names and empty rows
+
+
+def test_variant_names_are_stripped_as_in_summaries(tmp_path):
+    # "control " and "control" are one variant in an event file, exactly as in a summary file
+    path = tmp_path / "spaces.csv"
+    path.write_text("variant,converted\ncontrol ,1\ncontrol,0\n treatment,1\ntreatment\u3000,0\ntreatment,0\n",
+                    encoding="utf-8")
+    got = summarise_events(path)
+    assert got["variant"].tolist() == ["control", "treatment"]
+    assert got["users"].tolist() == [2, 3] and got["conversions"].tolist() == [1, 1]
+    clean = validate_summary(got, str(path), " control")
+    assert clean["variant"].tolist() == ["control", "treatment"]
+    summary = pd.DataFrame({"variant": ["control ", " treatment\u3000"], "users": [2, 3], "conversions": [1, 1]})
+    assert validate_summary(summary, "s.csv", "control")["variant"].tolist() == got["variant"].tolist()
+
+
+def test_stripped_names_are_merged_per_segment_too(tmp_path):
+    path = tmp_path / "segments.csv"
+    path.write_text("device,variant,converted\napp,A ,1\napp,A,1\nweb, B,0\nweb,B,1\n", encoding="utf-8")
+    got = summarise_events_by(path, "device")
+    assert got[["device", "variant", "users", "conversions"]].values.tolist() == [["app", "A", 2, 2],
+                                                                                   ["web", "B", 2, 1]]
+
+
+@pytest.mark.parametrize("kind", ["csv", "csv.gz"])
+def test_fully_empty_rows_are_dropped_and_counted(tmp_path, kind):
+    text = "variant,converted,revenue\nA,1,5\nB,0,0\n,,\nA,0,0\n , ,\n,,\n"
+    path = tmp_path / f"excel.{kind}"
+    data = text.encode("utf-8")
+    path.write_bytes(gzip.compress(data) if kind == "csv.gz" else data)
+    got = summarise_events(path)
+    assert got["users"].tolist() == [2, 1]
+    assert got.attrs["dropped_empty_rows"] == 3
+    by = summarise_events_by(path, "revenue", revenue_column=None)
+    assert by.attrs["dropped_empty_rows"] == 3
+    assert validate_summary(got, str(path), "A").attrs["dropped_empty_rows"] == 3
+    clean = tmp_path / "clean.csv"
+    clean.write_text("variant,converted\nA,1\nB,0\n", encoding="utf-8")
+    assert summarise_events(clean).attrs["dropped_empty_rows"] == 0
+
+
+def test_a_row_with_only_the_variant_missing_is_not_dropped(tmp_path):
+    path = tmp_path / "gap.csv"
+    path.write_text("user_id,variant,converted\nu1,A,1\nu2,,0\nu3,B,1\n,,\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"gap\.csv: column 'variant' has 1 empty cell\(s\)"):
+        summarise_events(path)
+
+
+# ------------------------------------------------------------------------------------- encodings, delimiters
+
+
+GBK_EVENTS = "用户;组别;是否转化;收入\nu1;对照组;1;12.5\nu2;对照组;0;0\nu3;实验组;1;30\nu4;实验组;1;8\nu5;实验组;0;0\n"
+
+
+def _gbk_summary(path: Path) -> pd.DataFrame:
+    return summarise_events(path, variant_column="组别", converted_column="是否转化", revenue_column="收入")
+
+
+@pytest.mark.parametrize("kind", ["csv", "csv.gz"])
+def test_gbk_semicolon_event_files(tmp_path, kind, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    data = GBK_EVENTS.encode("gbk")
+    path = tmp_path / f"excel_zh.{kind}"
+    path.write_bytes(gzip.compress(data) if kind == "csv.gz" else data)
+    got = _gbk_summary(path)
+    assert got["variant"].tolist() == ["实验组", "对照组"]  # sorted by code point, as Python sorts
+    assert got["users"].tolist() == [3, 2] and got["conversions"].tolist() == [2, 1]
+    assert got["revenue_sum"].tolist() == [38.0, 12.5]
+    assert event_columns(path) == ["用户", "组别", "是否转化", "收入"]
+    assert check_event_file(path, variant_column="组别", converted_column="是否转化", revenue_column="收入") == [
+        "用户", "组别", "是否转化", "收入"]
+    assert list((tmp_path / "tmp").iterdir()) == []  # the UTF-8 copy and its folder are gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, "tmp"])
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_csv_gz_delimiters_are_sniffed(tmp_path, delimiter):
+    frame = events_frame(n=200)
+    path = tmp_path / "events.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
+        frame.to_csv(handle, index=False, sep=delimiter)
+    assert_same_stats(summarise_events(path), pandas_stats(frame, ["variant"]), ["variant"])
+
+
+def test_gbk_text_after_an_ascii_start_is_read_as_gb18030(tmp_path):
+    # sorted by variant: 70,000 ASCII rows first, so the first KB look like UTF-8; the Chinese rows come later
+    rows = ["variant,converted"] + ["control,0", "control,1"] * 35_000 + ["实验组,1", "实验组,0"]
+    path = tmp_path / "late_gbk.csv"
+    path.write_bytes(("\n".join(rows) + "\n").encode("gbk"))
+    got = summarise_events(path)
+    assert got["variant"].tolist() == ["control", "实验组"]
+    assert got["users"].tolist() == [70_000, 2] and got["conversions"].tolist() == [35_000, 1]
+
+
+def test_text_in_no_known_encoding(tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"variant,converted\n\xff\xfe\xfa,1\n")
+    with pytest.raises(DataError, match=r"binary\.csv: cannot decode the text"):
+        summarise_events(path)
+
+
+# ------------------------------------------------------------------------------------------- the quick check
+
+
+def test_check_event_file_returns_the_columns(tmp_path):
+    frame = events_frame()
+    path = write(frame, tmp_path, "csv")
+    assert check_event_file(path) == list(frame.columns) == event_columns(path)
+    assert check_event_file(path, segment_by="device") == list(frame.columns)
+    with pytest.raises(DataError, match=r"events\.csv: column 'region' is missing"):
+        check_event_file(path, segment_by="region")
+    with pytest.raises(ValueError, match="sample_rows must be a whole number >= 1, got 0"):
+        check_event_file(path, sample_rows=0)
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_check_event_file_raises_on_a_bad_value_in_the_first_rows(tmp_path, kind):
+    frame = events_frame()
+    frame["revenue"] = frame["revenue"].astype(str)  # as text, so that Parquet can hold the bad value too
+    frame.loc[3, "revenue"] = "n/a"
+    path = write(frame, tmp_path, kind)
+    with pytest.raises(DataError) as full:
+        summarise_events(path)
+    with pytest.raises(DataError) as quick:
+        check_event_file(path)
+    assert str(quick.value) == str(full.value)
+    assert re.search(r"column 'revenue' must be a number.*e\.g\. 'n/a'", str(quick.value))
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_check_event_file_reads_only_a_sample(tmp_path, kind):
+    # 40,000 clean rows and a bad value in the last one: the quick check passes, the full read does not
+    frame = pd.DataFrame({"variant": ["A", "B"] * 20_000, "converted": [0, 1] * 20_000}).astype(object)
+    frame.loc[len(frame) - 1, "converted"] = 7
+    path = write(frame, tmp_path, kind)
+    assert check_event_file(path, sample_rows=10_000) == ["variant", "converted"]
+    with pytest.raises(DataError, match=r"column 'converted' must be 0 or 1.*1 row\(s\) are not, e\.g\. '7'"):
+        summarise_events(path)
+
+
+def test_event_columns_does_not_read_the_whole_file(tmp_path):
+    # the last line is in no known encoding: reading the whole file fails, the header and first lines do not
+    path = tmp_path / "tail.csv"
+    path.write_bytes(("variant,converted\n" + "A,1\nB,0\n" * 50_000).encode("utf-8") + b"\xff\xfe,1\n")
+    assert event_columns(path) == ["variant", "converted"]
+    assert check_event_file(path) == ["variant", "converted"]
+    with pytest.raises(DataError, match=r"tail\.csv: the text is not valid"):
+        summarise_events(path)

@@ -1,4 +1,4 @@
-"""One house style for the book's and the templates' figures (seaborn on matplotlib)."""
+"""Figures of chapter 1 and the ``kpi_funnel`` template: the funnel with its intervals and the KPI tree."""
 
 from __future__ import annotations
 
@@ -8,27 +8,10 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
-__all__ = ["use_house_style", "PALETTE", "funnel_figure", "kpi_tree_figure"]
+from . import PALETTE
 
-PALETTE = ["#1f5f8b", "#e07b39", "#3a9a5b", "#b8403a", "#7a5195", "#8c8c8c"]
-
-
-def use_house_style() -> None:
-    """Apply the house style: white grid, a colour-blind-safe palette, readable font sizes, crisp output."""
-    sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=1.05)
-    mpl.rcParams.update(
-        {
-            "figure.figsize": (8.0, 4.5),
-            "figure.dpi": 110,
-            "savefig.dpi": 150,
-            "axes.titleweight": "bold",
-            "axes.spines.top": False,
-            "axes.spines.right": False,
-            "figure.autolayout": True,
-        }
-    )
+__all__ = ["funnel_figure", "kpi_tree_figure"]
 
 
 def funnel_figure(funnel: pd.DataFrame) -> plt.Figure:
@@ -64,7 +47,7 @@ def funnel_figure(funnel: pd.DataFrame) -> plt.Figure:
 def kpi_tree_figure(tree: dict) -> plt.Figure:
     """Draw the KPI tree GMV = orders × AOV, orders = entries × conversion, conversion = Π step rates.
 
-    ``tree`` is :func:`ecomops.operations.funnel_kpi_tree` output.
+    ``tree`` is :func:`ecomops.playbook.kpi_funnel.kpi_tree_from_funnel` output.
     """
     def box(ax: plt.Axes, xy: tuple[float, float], title: str, value: str) -> None:
         ax.text(*xy, f"{title}\n{value}", ha="center", va="center", fontsize=12,

@@ -11,7 +11,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-from ecomops import ab_analysis
+from ecomops.playbook import ab_test_analysis as ab_analysis
 from ecomops import experiments as ex
 
 
@@ -65,7 +65,7 @@ def test_srm_uses_the_designed_split():
     srm = ab_analysis.srm_from_summary(summary)
     reference = stats.chisquare([50_000, 51_000])
     assert srm.p_value == pytest.approx(reference.pvalue, rel=1e-9) and srm.status == "warn"
-    planned = ab_analysis.srm_from_summary(summary, [50_000 / 101_000, 51_000 / 101_000])
+    planned = ab_analysis.srm_from_summary(summary, {"a": 50_000 / 101_000, "b": 51_000 / 101_000})
     assert planned.status == "ok" and planned.chi2 == pytest.approx(0.0, abs=1e-9)
 
 

@@ -1,0 +1,256 @@
+"""The ``ecomops`` command: list, show, new, validate and run playbook templates.
+
+Exit codes: 0 success; 1 internal error (the traceback goes to a log file); 2 invalid parameters or usage; 3 a
+problem with the input data; 4 the output folder or file exists (use --force) or cannot be used; 5 the notebook
+failed while running.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from .data import DataError
+from .playbook import TEMPLATES, ParamError, field_table, get_template
+
+EXIT_OK, EXIT_INTERNAL, EXIT_PARAMS, EXIT_DATA, EXIT_EXISTS, EXIT_RUN = 0, 1, 2, 3, 4, 5
+
+EPILOG = """\
+workflow:
+  ecomops list                                   what templates there are
+  ecomops show kpi_funnel                        its parameters, defaults, units and ranges
+  ecomops show kpi_funnel --results              the JSON Schema of its results.json
+  ecomops new kpi_funnel -o funnel.yaml          a parameter file to fill in
+  ecomops validate kpi_funnel -p funnel.yaml     check the file and the data, run nothing
+  ecomops run kpi_funnel -p funnel.yaml -o reports/funnel
+                                                 -> report.html, kpi_funnel.ipynb, results.json
+
+exit codes: 0 ok, 1 internal error (log file named), 2 invalid parameters, 3 bad input data,
+            4 output exists (use --force) or cannot be used, 5 notebook failed
+"""
+
+
+def _print_error(message: str) -> None:
+    print(textwrap.fill(f"error: {message}", width=100, break_long_words=False, break_on_hyphens=False),
+          file=sys.stderr)
+
+
+def _yaml_entry(name: str, value: Any) -> str:
+    return yaml.safe_dump({name: value}, allow_unicode=True, default_flow_style=False, sort_keys=False).rstrip()
+
+
+def _compact(value: Any) -> str:
+    if isinstance(value, list):
+        return "\n".join(["["] + [f"  {json.dumps(v, ensure_ascii=False)}," for v in value] + ["]"])
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render_params_file(template: str) -> str:
+    """A commented YAML parameter file with every parameter at its default."""
+    spec = get_template(template)
+    lines = [
+        f"# Parameters for the {template} template ({spec.chapter}).",
+        f"# {spec.purpose}.",
+        f"# Edit the values, then run:  ecomops run {template} -p <this file> -o reports/<folder>",
+        "# Relative file paths are read relative to this file's folder (or the project folder).",
+        "",
+    ]
+    for row in field_table(spec.model):
+        if row["name"] == "output_dir":
+            continue  # chosen with -o at run time
+        unit = f" [{row['unit']}]" if row["unit"] else ""
+        lines.append(f"# {row['help']}{unit}; allowed: {row['allowed']}")
+        lines.append(_yaml_entry(row["name"], row["default"]))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    width = max(len(n) for n in TEMPLATES)
+    for name, spec in sorted(TEMPLATES.items()):
+        print(f"{name:<{width}}  {spec.purpose}  [chapter {spec.chapter}]")
+    return EXIT_OK
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    spec = get_template(args.template)
+    if args.results:
+        from .playbook import results_schema
+
+        print(json.dumps(results_schema(spec.name), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    print(f"{spec.name}: {spec.purpose}\nchapter {spec.chapter}; notebook {spec.notebook}\n")
+    for row in field_table(spec.model):
+        default = _compact(row["default"]).replace("\n", "\n    ")
+        print(f"{row['name']}  ({row['allowed']}{'; ' + row['unit'] if row['unit'] else ''})")
+        print(textwrap.indent(textwrap.fill(row["help"], 96), "    "))
+        print(f"    default: {default}\n")
+    return EXIT_OK
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    text = render_params_file(args.template)
+    if args.output is None:
+        print(text)
+        return EXIT_OK
+    from .playbook.base import write_json_atomically
+
+    target = Path(args.output)
+    if target.is_dir():
+        _print_error(f"{target} is a folder; give a file name for the parameter file, e.g. -o {target / 'params.yaml'}")
+        return EXIT_EXISTS
+    if target.exists() and not args.force:
+        _print_error(f"{target} already exists; choose another name with -o, or add --force to replace it")
+        return EXIT_EXISTS
+    try:
+        write_json_atomically(target, text)  # any text: written to a temporary file, then renamed into place
+    except (NotADirectoryError, FileExistsError):
+        _print_error(f"cannot write {target}: a part of its folder path is a file, not a folder")
+        return EXIT_EXISTS
+    except PermissionError:
+        _print_error(f"cannot write {target}: no permission to write in {target.parent}")
+        return EXIT_EXISTS
+    print(f"wrote {target}; edit it, then: ecomops validate {args.template} -p {target}")
+    return EXIT_OK
+
+
+def _load(args: argparse.Namespace) -> tuple[dict[str, Any], Path | None]:
+    from .runner import load_params_file
+
+    if args.params is None:
+        return {}, None
+    return load_params_file(args.params), Path(args.params).resolve().parent
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .runner import default_input_notes, prepare_params
+
+    values, base_dir = _load(args)
+    params = prepare_params(args.template, values, base_dir)
+    for note in default_input_notes(args.template, values):
+        print(f"note: {note}")
+    del params
+    print(f"{args.template}: parameters and input data are valid")
+    return EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .runner import default_input_notes, run_template
+
+    values, base_dir = _load(args)
+    for note in default_input_notes(args.template, values):
+        print(f"note: {note}")
+    output = args.output or f"reports/{args.template}"
+    result = run_template(args.template, values, output, base_dir=base_dir, force=args.force,
+                          progress=not args.quiet, params_file=args.params)
+    print(f"done in {result.seconds:.1f} s")
+    print(f"  report:   {result.report}")
+    print(f"  notebook: {result.notebook}")
+    print(f"  results:  {result.output_dir / 'results.json'}")
+    recommendation = result.results.get("recommendation")
+    if recommendation:
+        print(textwrap.fill(f"recommendation: {recommendation}", 100))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``ecomops`` command."""
+    parser = argparse.ArgumentParser(
+        prog="ecomops",
+        description="Run the E-commerce Operations Playbook's analysis templates on your own numbers and data.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    commands.add_parser("list", help="list the templates").set_defaults(func=_cmd_list)
+
+    show = commands.add_parser("show", help="show a template's parameters: type, default, unit, range, help")
+    show.add_argument("template")
+    show.add_argument("--results", action="store_true",
+                      help="print the JSON Schema of the template's results.json instead of its parameters")
+    show.set_defaults(func=_cmd_show)
+
+    new = commands.add_parser("new", help="write a commented parameter file to fill in")
+    new.add_argument("template")
+    new.add_argument("-o", "--output", help="YAML file to write (default: print to the screen)")
+    new.add_argument("--force", action="store_true", help="replace the file if it exists")
+    new.set_defaults(func=_cmd_new)
+
+    validate = commands.add_parser("validate", help="check a parameter file and its input data; run nothing")
+    validate.add_argument("template")
+    validate.add_argument("-p", "--params", help="YAML parameter file (default: the template's defaults)")
+    validate.set_defaults(func=_cmd_validate)
+
+    run = commands.add_parser("run", help="run a template: report.html, executed notebook, results.json")
+    run.add_argument("template")
+    run.add_argument("-p", "--params", help="YAML parameter file (default: the template's defaults)")
+    run.add_argument("-o", "--output", help="report folder to create (default: reports/<template>)")
+    run.add_argument("--force", action="store_true", help="replace the report folder if it exists")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (see the module docstring)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except Exception as exc:  # the last line of defence: no traceback on the screen, ever
+        log = _write_crash_log(args)
+        _print_error(f"internal error in ecomops {args.command} ({type(exc).__name__}: {exc}); please report it "
+                     f"with the log at {log}")
+        return EXIT_INTERNAL
+
+
+def _write_crash_log(args: argparse.Namespace) -> Path:
+    """Write the current exception's traceback to a log file and return its path."""
+    import tempfile
+    import time
+    import traceback
+
+    from . import __version__
+
+    folder = Path(tempfile.gettempdir()) / "ecomops-logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / f"ecomops-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    log.write_text(f"ecomops {__version__}, python {sys.version.split()[0]}, argv {sys.argv[1:]}\n\n"
+                   + traceback.format_exc(), encoding="utf-8")
+    return log
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from .runner import OutputError, RunError
+
+    try:
+        return args.func(args)
+    except ParamError as exc:
+        _print_error(str(exc))
+        return EXIT_PARAMS
+    except DataError as exc:
+        _print_error(str(exc))
+        return EXIT_DATA
+    except OutputError as exc:
+        _print_error(str(exc))
+        return EXIT_EXISTS
+    except RunError as exc:
+        _print_error(str(exc))
+        return EXIT_RUN
+    except BrokenPipeError:  # output piped into a command that stopped reading (e.g. head)
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _print_error("interrupted; no report was written")
+        sys.stderr.flush()
+        os._exit(130)  # skip interpreter teardown, where the kernel client's sockets can print a traceback
+
+
+if __name__ == "__main__":
+    sys.exit(main())

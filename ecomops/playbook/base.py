@@ -1,0 +1,294 @@
+"""What every playbook template shares: the parameter and results base models, the field helper, the template
+spec, readable validation messages and strict-JSON conversion.
+
+A template module (``ecomops/playbook/<name>.py``) defines a ``Params`` model (subclass of
+:class:`TemplateParams`), a ``Results`` model (subclass of :class:`TemplateResults`), the functions its notebook
+calls, and ``SPEC = TemplateSpec(...)``. This module never imports a template module (the registry in
+``ecomops.playbook`` does), so there is no import circle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, ClassVar, Literal, Mapping, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..resources import templates_dir
+
+__all__ = [
+    "ParamError",
+    "TemplateParams",
+    "TemplateResults",
+    "ResultPart",
+    "TemplateSpec",
+    "param",
+    "to_jsonable",
+    "format_validation_error",
+    "field_table",
+    "allowed_values",
+    "public_fields",
+    "write_json_atomically",
+    "RESULTS_FILE",
+    "styled",
+    "rows_note",
+    "interval_text",
+]
+
+RESULTS_FILE = "results.json"
+
+
+class ParamError(ValueError):
+    """Invalid template parameters: the message names the parameter, the value given and what is allowed."""
+
+
+def param(default: Any = ..., *, unit: str, help: str, **constraints: Any) -> Any:
+    """A model field with its unit and help text recorded for ``ecomops show`` and ``ecomops new``.
+
+    Parameters
+    ----------
+    default
+        The default value; pass ``default_factory=`` in ``constraints`` for a mutable default.
+    unit
+        Unit or kind of value, e.g. ``"probability"``, ``"file path"``, ``"users per day"``.
+    help
+        One sentence saying what the parameter means.
+    **constraints
+        Passed to :func:`pydantic.Field` (``gt``, ``ge``, ``lt``, ``le``, ``min_length``, ``default_factory`` …).
+    """
+    if "default_factory" in constraints:
+        return Field(description=help, json_schema_extra={"unit": unit}, **constraints)
+    return Field(default, description=help, json_schema_extra={"unit": unit}, **constraints)
+
+
+class TemplateParams(BaseModel):
+    """Fields every template has, and the two ways of reading its inputs."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    output_dir: str = param(
+        "", unit="folder path",
+        help="Folder to write results.json into; empty writes no file (as when the book is built)",
+    )
+
+    #: names of fields holding paths of input files, resolved relative to the parameter file's folder
+    input_path_fields: ClassVar[tuple[str, ...]] = ()
+
+    def check_inputs(self) -> None:
+        """Check the inputs cheaply before a run: headers, types and a bounded sample, never the whole file.
+
+        Raises :class:`~ecomops.data.DataError`. Templates without input files have nothing to check.
+        """
+
+    def load_inputs(self) -> Any:
+        """Read and check the template's input data in full (once per run, in the notebook)."""
+        return None
+
+
+class ResultPart(BaseModel):
+    """A part of a results model (a row, a sub-table): unknown keys are errors, numbers become plain Python
+    numbers and NaN/inf become ``null``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_values(cls, values: Any) -> Any:
+        return to_jsonable(values)
+
+
+class TemplateResults(ResultPart):
+    """Base of every template's ``results.json`` model (its single source of truth)."""
+
+    template: str = Field(description="name of the template that produced the results")
+    recommendation: str = Field(description="the recommendation in words")
+
+    def to_json(self) -> str:
+        """The strict-JSON text of ``results.json`` (UTF-8, Chinese kept readable)."""
+        return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy scalars and arrays, pandas timestamps and NA, dates and tuples to plain JSON values.
+
+    Non-finite floats become ``None``. Mappings and sequences are converted recursively; keys become text.
+    """
+    if isinstance(value, BaseModel):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (str, bool, int)) or value is None:
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    module = type(value).__module__
+    if module.startswith("pandas"):
+        import pandas as pd
+
+        if value is pd.NaT or value is pd.NA:
+            return None
+        if isinstance(value, (pd.Series, pd.Index)):
+            return to_jsonable(value.tolist())
+        if isinstance(value, pd.DataFrame):
+            return to_jsonable(value.to_dict("records"))
+    if isinstance(value, (dt.datetime, dt.date)):  # pandas.Timestamp is a datetime
+        return value.isoformat()
+    if module.startswith("numpy"):
+        if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0:
+            return to_jsonable(value.tolist())
+        if str(getattr(value, "dtype", "")).startswith("datetime64"):
+            import pandas as pd
+
+            return to_jsonable(pd.Timestamp(value).to_pydatetime() if not pd.isna(value) else None)
+        return to_jsonable(value.item())
+    return value
+
+
+def write_json_atomically(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` through a temporary file in the same folder, then rename it into place.
+
+    A reader never sees a half-written file, and an existing file is replaced only once the new one is complete.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@dataclass(frozen=True)
+class TemplateSpec:
+    """A playbook template: its name, purpose, chapter, models and the module that holds its logic."""
+
+    name: str
+    purpose: str
+    chapter: str
+    params: type[TemplateParams]
+    results: type[TemplateResults]
+    module: ModuleType | None = None
+
+    @property
+    def model(self) -> type[TemplateParams]:
+        """The parameter model (alias of ``params``)."""
+        return self.params
+
+    @property
+    def notebook(self) -> Path:
+        return templates_dir() / f"{self.name}.ipynb"
+
+    @property
+    def params_dir(self) -> Path:
+        return templates_dir() / "params" / self.name
+
+
+def public_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields in display order (``output_dir`` last: it is about where results go)."""
+    fields = dict(model.model_fields)
+    if "output_dir" in fields:
+        fields["output_dir"] = fields.pop("output_dir")
+    return fields
+
+
+def allowed_values(field: Any) -> str:
+    """Human description of what a field accepts: its type and numeric bounds."""
+    parts = []
+    if get_origin(field.annotation) is Literal:
+        parts.append("one of " + ", ".join(repr(v) for v in get_args(field.annotation)))
+    else:
+        parts.append(getattr(field.annotation, "__name__", None) or str(field.annotation).replace("typing.", ""))
+    for meta in field.metadata:
+        for attr, symbol in (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤")):
+            bound = getattr(meta, attr, None)
+            if bound is not None:
+                parts.append(f"{symbol} {bound}")
+    return ", ".join(parts)
+
+
+def field_table(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """One dict per public parameter: ``name``, ``allowed`` (type and range), ``default``, ``unit``, ``help``."""
+    rows = []
+    for name, field in public_fields(model).items():
+        default = field.get_default(call_default_factory=True)
+        if isinstance(default, list):
+            default = [d.model_dump() if isinstance(d, BaseModel) else d for d in default]
+        elif isinstance(default, dict):
+            default = {k: d.model_dump() if isinstance(d, BaseModel) else d for k, d in default.items()}
+        extra = field.json_schema_extra or {}
+        rows.append(
+            {
+                "name": name,
+                "allowed": allowed_values(field),
+                "default": default,
+                "unit": extra.get("unit", ""),
+                "help": field.description or "",
+            }
+        )
+    return rows
+
+
+def format_validation_error(template: str, model: type[BaseModel], exc: ValidationError) -> str:
+    """One readable message for every problem pydantic found: the parameter, the value and what is allowed."""
+    messages = []
+    fields = public_fields(model)
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"])
+        top = str(error["loc"][0]) if error["loc"] else ""
+        if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
+            close = difflib.get_close_matches(top, list(fields), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            messages.append(
+                f"{location!r} is not a parameter of {template}{hint}; parameters are: {', '.join(fields)}"
+            )
+            continue
+        text = error["msg"].removeprefix("Value error, ")
+        if not error["loc"]:  # a rule that ties several parameters together
+            messages.append(text)
+            continue
+        allowed = f" (allowed: {allowed_values(fields[top])})" if top in fields and len(error["loc"]) == 1 else ""
+        given = error.get("input")
+        messages.append(f"parameter {location!r} = {given!r} is not valid: {text}{allowed}")
+    return f"{template}: " + "; ".join(messages)
+
+
+def styled(table: Any, formats: Mapping[str, str], columns: list[str] | None = None) -> Any:
+    """A table ready to show in a notebook: the given columns, each formatted if a format is given, no index.
+
+    ``formats`` maps column names to format strings (``"{:.1%}"``); columns not in the table are ignored.
+    """
+    shown = table if columns is None else table[[c for c in columns if c in table.columns]]
+    return shown.style.format({k: v for k, v in formats.items() if k in shown.columns}, na_rep="").hide(axis="index")
+
+
+def rows_note(frame: Any, path: str | Path) -> str:
+    """One line saying how many rows were read from which file, and how many fully empty rows were dropped."""
+    dropped = int(getattr(frame, "attrs", {}).get("dropped_empty_rows", 0))
+    note = f"{len(frame):,} rows from {Path(str(path)).name}"
+    if dropped:
+        note += f" ({dropped:,} fully empty row(s) dropped)"
+    return note
+
+
+def interval_text(low: float, high: float, spec: str = "+.1%") -> str:
+    """An interval as ``"+1.2% to +8.4%"`` (format ``spec`` applied to both ends)."""
+    return f"{format(low, spec)} to {format(high, spec)}"

@@ -1,0 +1,107 @@
+"""Tests for ecomops.surveys: SUS scores worked out by hand, t intervals against scipy.stats.t.interval."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from ecomops.data import DataError
+from ecomops.surveys import SUS_COLUMNS, MeanInterval, geometric_mean_interval, sus_score, t_interval
+
+
+def answers(*rows: list[int]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=list(SUS_COLUMNS))
+
+
+# --------------------------------------------------------------------------------------------------------- SUS
+
+
+def test_sus_score_by_hand():
+    # 4 2 5 1 4 2 4 3 5 2: odd (4-1)+(5-1)+(4-1)+(4-1)+(5-1) = 17, even (5-2)+(5-1)+(5-2)+(5-3)+(5-2) = 15,
+    # 2.5 × 32 = 80
+    # best possible (5 on odd, 1 on even) = 100; worst (1 on odd, 5 on even) = 0; all 3s: 2.5 × (10 + 10) = 50;
+    # all 5s: 2.5 × (20 + 0) = 50
+    frame = answers(
+        [4, 2, 5, 1, 4, 2, 4, 3, 5, 2],
+        [5, 1, 5, 1, 5, 1, 5, 1, 5, 1],
+        [1, 5, 1, 5, 1, 5, 1, 5, 1, 5],
+        [3] * 10,
+        [5] * 10,
+    )
+    frame.index = pd.Index(["p1", "p2", "p3", "p4", "p5"], name="participant")
+    scores = sus_score(frame)
+    assert scores.tolist() == [80.0, 100.0, 0.0, 50.0, 50.0]
+    assert scores.name == "SUS" and scores.index.equals(frame.index)
+
+
+def test_sus_score_with_other_column_names_and_extra_columns():
+    frame = pd.DataFrame([[4, 2, 5, 1, 4, 2, 4, 3, 5, 2]], columns=[f"S{i:02d}" for i in range(1, 11)])
+    frame["comment"] = "ok"
+    assert sus_score(frame, columns=[f"S{i:02d}" for i in range(1, 11)]).tolist() == [80.0]
+
+
+def test_sus_score_rejects_bad_answers():
+    with pytest.raises(DataError, match=r"column 'q10' is missing"):
+        sus_score(answers([3] * 10).drop(columns="q10"))
+    with pytest.raises(DataError, match=r"10 statements; got 9"):
+        sus_score(answers([3] * 10), columns=SUS_COLUMNS[:9])
+    frame = answers([3] * 10, [3] * 10)
+    frame["q4"] = frame["q4"].astype(object)
+    frame.loc[1, "q4"] = 6
+    with pytest.raises(DataError, match=r"column 'q4' must hold whole numbers from 1 to 5, but row 3 has 6"):
+        sus_score(frame)
+    frame.loc[1, "q4"] = None
+    with pytest.raises(DataError, match=r"'q4'.*row 3 has None"):
+        sus_score(frame)
+    frame.loc[1, "q4"] = 2.5
+    with pytest.raises(DataError, match=r"'q4'.*row 3 has 2.5"):
+        sus_score(frame)
+
+
+# ---------------------------------------------------------------------------------------------------- t intervals
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.10, 0.01])
+@pytest.mark.parametrize("n", [2, 5, 12, 200])
+def test_t_interval_agrees_with_scipy(alpha, n):
+    values = np.random.default_rng(n).normal(70, 12, n)
+    result = t_interval(values, alpha=alpha)
+    mean, sem = values.mean(), stats.sem(values)  # sem: s / sqrt(n) with ddof=1
+    low, high = stats.t.interval(1 - alpha, n - 1, loc=mean, scale=sem)
+    assert isinstance(result, MeanInterval) and result.n == n
+    assert result.estimate == pytest.approx(mean, rel=1e-14)
+    assert result.low == pytest.approx(low, rel=1e-12) and result.high == pytest.approx(high, rel=1e-12)
+
+
+def test_t_interval_by_hand():
+    # 2, 4, 6: mean 4, s = 2, s/√3 = 1.1547; t(0.975, 2) = 4.302653 → 4 ± 4.968275
+    result = t_interval(pd.Series([2.0, 4.0, 6.0]))
+    assert result.estimate == 4.0
+    assert result.high - result.estimate == pytest.approx(4.302653 * 2 / np.sqrt(3), rel=1e-6)
+    assert result.low == pytest.approx(4 - 4.968275, abs=1e-6)
+
+
+def test_geometric_mean_interval_is_the_t_interval_of_the_logs():
+    seconds = np.array([61.0, 95.0, 120.0, 88.0, 150.0, 73.0, 104.0])
+    result = geometric_mean_interval(seconds)
+    logs = np.log(seconds)
+    low, high = stats.t.interval(0.95, logs.size - 1, loc=logs.mean(), scale=stats.sem(logs))
+    assert result.estimate == pytest.approx(stats.gmean(seconds), rel=1e-12)
+    assert result.low == pytest.approx(np.exp(low), rel=1e-12)
+    assert result.high == pytest.approx(np.exp(high), rel=1e-12)
+    assert result.low < result.estimate < result.high and result.n == 7
+    # skewed: the interval reaches further above the estimate than below it
+    assert result.high - result.estimate > result.estimate - result.low
+
+
+def test_intervals_reject_unusable_input():
+    with pytest.raises(ValueError, match=r"at least 2 values, got 1"):
+        t_interval([3.0])
+    with pytest.raises(ValueError, match=r"finite"):
+        t_interval([3.0, np.nan, 4.0])
+    with pytest.raises(ValueError, match=r"positive for a geometric mean, got 0.0"):
+        geometric_mean_interval([10.0, 0.0, 12.0])
+    with pytest.raises(ValueError, match=r"alpha must be strictly between 0 and 1, got 1.5"):
+        t_interval([1.0, 2.0], alpha=1.5)

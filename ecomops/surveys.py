@@ -13,9 +13,8 @@ Conventions
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
-
 import math
+from typing import NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd

@@ -6,7 +6,7 @@ Measures:
 * ``ecomops run kpi_funnel`` against bare ``papermill`` on the same notebook and parameters, medians of
   several runs, and their ratio;
 * 10 million A/B-test events (a seeded Parquet file written into the temporary folder, not committed) reduced
-  to per-variant statistics by ``ecomops.abdata.summarise_events`` (DuckDB), against ``pd.read_parquet`` +
+  to per-variant statistics by ``ecomops.experiments.summarise_events`` (DuckDB), against ``pd.read_parquet`` +
   ``groupby``: median time of 3 runs of the call and peak resident memory, each run in a fresh process;
 * the whole ``ecomops run ab_test_analysis`` on those 10 million events: median wall time and peak memory.
 

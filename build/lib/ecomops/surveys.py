@@ -13,6 +13,7 @@ Conventions
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -89,7 +90,7 @@ def t_interval(values: ArrayLike, alpha: float = 0.05) -> MeanInterval:
     alpha = open_unit("alpha", alpha)
     array = values_array("values", values, min_size=2)
     mean = float(array.mean())
-    half = float(stats.t.ppf(1 - alpha / 2, array.size - 1)) * float(array.std(ddof=1)) / np.sqrt(array.size)
+    half = float(stats.t.ppf(1 - alpha / 2, array.size - 1)) * float(array.std(ddof=1)) / math.sqrt(array.size)
     return MeanInterval(mean, mean - half, mean + half, int(array.size))
 
 

@@ -13,7 +13,10 @@ Measures:
 Targets: warm rebuild ≤ 25 % of the cold build; ``ecomops run`` ≤ 1.3 × bare papermill;
 ``summarise_events`` and the whole ``ab_test_analysis`` run on 10 million events each ≤ 10 s and ≤ 2048 MB.
 
-Usage: ``python scripts/bench.py [--runs N] [--json] [--skip-book] [--skip-ab]``
+With ``--before GIT_REF`` the whole 10-million-event run is also timed with the package as of that commit (a
+temporary git worktree), and ``ab_template_now_over_before`` is today's median over that one.
+
+Usage: ``python scripts/bench.py [--runs N] [--json] [--skip-book] [--skip-ab] [--before GIT_REF]``
 """
 
 from __future__ import annotations
@@ -158,25 +161,52 @@ print(json.dumps({"seconds": time.perf_counter() - started,
 """
 
 
-def bench_ab_template(path: Path, workdir: Path, runs: int = AB_RUNS) -> dict[str, float]:
+def bench_ab_template(path: Path, workdir: Path, runs: int = AB_RUNS, code: Path | None = None,
+                      label: str = "ab_template") -> dict[str, float]:
     """The whole ``ecomops run ab_test_analysis`` on the 10-million-row file: wall time and the peak RSS of the
-    largest process (the CLI or the notebook's kernel), each run measured from a fresh wrapper process."""
+    largest process (the CLI or the notebook's kernel), each run measured from a fresh wrapper process.
+
+    ``code`` is another checkout of the project (e.g. an earlier commit) whose package is run instead, through
+    ``PYTHONPATH`` (the notebook's kernel inherits it), so that before and after are measured in one run.
+    """
+    import os
+
     params = workdir / "ab_events.yaml"
     params.write_text(f"data_path: {path}\ndata_kind: events\ncontrol: control\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(code)} if code is not None else None
     measured = []
-    for i in tqdm(range(runs), desc="ab_test_analysis on 10M rows", unit="run"):
-        command = [str(BIN / "ecomops"), "run", "ab_test_analysis", "-p", str(params), "-o", str(workdir / f"ab-{i}"), "-q"]
-        _, output = timed([sys.executable, "-c", TEMPLATE_CHILD, *command])
-        measured.append(json.loads(output.strip().splitlines()[-1]))
+    for i in tqdm(range(runs), desc=f"{label} on 10M rows", unit="run"):
+        command = [sys.executable, "-m", "ecomops.cli", "run", "ab_test_analysis", "-p", str(params), "-o",
+                   str(workdir / f"{label}-{i}"), "-q"]
+        result = subprocess.run([sys.executable, "-c", TEMPLATE_CHILD, *command], capture_output=True, text=True,
+                                env=env, cwd=code or ROOT)
+        if result.returncode != 0:
+            raise SystemExit(result.stderr)
+        measured.append(json.loads(result.stdout.strip().splitlines()[-1]))
     return {
-        "ab_template_run_s": statistics.median(m["seconds"] for m in measured),
-        "ab_template_peak_rss_mb": max(m["peak_rss_mb"] for m in measured),
+        f"{label}_run_s": statistics.median(m["seconds"] for m in measured),
+        f"{label}_peak_rss_mb": max(m["peak_rss_mb"] for m in measured),
     }
 
 
-def bench_ab_events(workdir: Path, runs: int = AB_RUNS) -> dict[str, float]:
-    """10 million events: ``summarise_events`` (DuckDB) against pandas, each run in a fresh process."""
+def bench_ab_before(path: Path, workdir: Path, ref: str, runs: int = AB_RUNS) -> dict[str, float]:
+    """The same 10-million-row run with the package as it was at git ``ref`` (a temporary worktree), and the
+    ratio of today's time to that one (≤ 1 means no slower than before)."""
+    tree = workdir / "before"
+    subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), ref], cwd=ROOT, check=True)
+    try:
+        return bench_ab_template(path, workdir, runs, code=tree, label="ab_template_before")
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+
+
+def bench_ab_events(workdir: Path, runs: int = AB_RUNS, before: str | None = None) -> dict[str, float]:
+    """10 million events: ``summarise_events`` (DuckDB) against pandas, each run in a fresh process; with
+    ``before`` (a git ref) also the whole template run as of that commit."""
     path = write_ab_events(workdir / "ab_events.parquet")
+    compared: dict[str, float] = {}
+    if before is not None:
+        compared = bench_ab_before(path, workdir, before, runs)
     duck, pandas_runs = [], []
     for _ in tqdm(range(runs), desc="A/B events runs", unit="pair"):
         duck.append(_child("duckdb", path))
@@ -194,6 +224,7 @@ def bench_ab_events(workdir: Path, runs: int = AB_RUNS) -> dict[str, float]:
         "ab_pandas_s": pandas_s,
         "ab_pandas_peak_rss_mb": max(r["peak_rss_mb"] for r in pandas_runs),
         "ab_pandas_over_duckdb_s": pandas_s / duck_s,
+        **compared,
     }
 
 
@@ -203,6 +234,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--skip-book", action="store_true", help="skip the book builds (they take minutes)")
     parser.add_argument("--skip-ab", action="store_true", help="skip the 10-million-event A/B measurement")
+    parser.add_argument("--before", metavar="GIT_REF",
+                        help="also time the 10-million-event template run as of this commit (e.g. 17ebc70)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="ecomops-bench-"))
     try:
@@ -211,7 +244,9 @@ def main() -> None:
             figures.update(bench_book(workdir / "book"))
         figures.update(bench_template(workdir / "runs", args.runs))
         if not args.skip_ab:
-            figures.update(bench_ab_events(workdir / "ab"))
+            figures.update(bench_ab_events(workdir / "ab", before=args.before))
+            if "ab_template_before_run_s" in figures:
+                figures["ab_template_now_over_before"] = figures["ab_template_run_s"] / figures["ab_template_before_run_s"]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     checks = {name: figures[name] <= limit for name, limit in TARGETS.items() if name in figures}

@@ -26,7 +26,7 @@ from jupyter_client.manager import AsyncKernelManager
 
 from .data import DataError, resolve_input
 from .playbook import ParamError, TemplateParams, get_template, validate_params
-from .playbook.base import RESULTS_FILE
+from .playbook.base import RESULTS_FILE, current_umask
 
 __all__ = [
     "RunError",
@@ -181,14 +181,8 @@ def _make_work_folder(target: Path, shown: str) -> Path:
         ) from None
     except OSError as exc:
         raise OutputError(f"-o {shown!r} cannot be created ({exc.strerror or exc})") from None
-    os.chmod(work, 0o777 & ~_umask())
+    os.chmod(work, 0o777 & ~current_umask())
     return work
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 @dataclass(frozen=True)

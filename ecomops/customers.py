@@ -29,6 +29,8 @@ __all__ = [
     "orders_per_customer",
     "cohort_retention",
     "last_observed",
+    "pooled_retention",
+    "invoice_table",
 ]
 
 CANCELLATION_PREFIX = "C"
@@ -167,3 +169,67 @@ def last_observed(retention: pd.DataFrame) -> pd.Series:
     """
     rates = retention.drop(columns="cohort_size", errors="ignore")
     return rates.apply(lambda row: row.dropna().iloc[-1] if row.notna().any() else np.nan, axis=1)
+
+
+def pooled_retention(retention: pd.DataFrame, exclude: tuple = (), alpha: float = 0.05) -> pd.DataFrame:
+    """Retention per period after acquisition, pooled over cohorts, with Wilson intervals.
+
+    For each period *k* ≥ 1 the customers retained in *k* are added up over the cohorts that have been observed
+    for *k* months, and divided by the customers of those cohorts: small cohorts then count with their size, and
+    a period beyond the end of the data for a cohort does not count as a zero.
+
+    Parameters
+    ----------
+    retention : pandas.DataFrame
+        A table from :func:`cohort_retention`.
+    exclude : tuple
+        Cohorts (index labels) to leave out, for example a left-censored first cohort.
+    alpha : float
+        Two-sided level of the Wilson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by period (1, 2, …, only periods observed for at least one cohort): ``retained`` (customers
+        active in the period, the cohort's rate times its size rounded to whole customers), ``customers``
+        (customers observed for that period), ``rate``, ``ci_low`` and ``ci_high``.
+    """
+    from .operations import wilson_interval
+
+    if "cohort_size" not in retention.columns:
+        raise DataError("retention must be a cohort_retention table with a 'cohort_size' column")
+    kept = retention.drop(index=list(exclude))
+    sizes = kept["cohort_size"]
+    rates = kept.drop(columns="cohort_size")
+    pooled = pd.DataFrame({
+        "retained": rates.mul(sizes, axis=0).round().sum().astype(np.int64),
+        "customers": rates.notna().mul(sizes, axis=0).sum().astype(np.int64),
+    })
+    pooled = pooled[(pooled.index >= 1) & (pooled["customers"] > 0)]
+    pooled["rate"] = pooled["retained"] / pooled["customers"]
+    pooled["ci_low"], pooled["ci_high"] = wilson_interval(pooled["retained"], pooled["customers"], alpha)
+    return pooled
+
+
+def invoice_table(lines: pd.DataFrame) -> pd.DataFrame:
+    """One row per invoice from cleaned order lines: its customer, time, cancellation flag and value.
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        Output of :func:`clean_retail_transactions` (usually with ``keep_cancellations=True``), with the columns
+        ``InvoiceNo``, ``CustomerID``, ``InvoiceDate``, ``cancellation`` and ``revenue``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``InvoiceNo``: ``customer`` (the invoice's first customer ID, NaN if none), ``date`` (its
+        earliest line time), ``cancellation`` and ``revenue`` (the sum of its lines; negative for a cancellation).
+    """
+    require_columns(lines, ["InvoiceNo", "CustomerID", "InvoiceDate", "cancellation", "revenue"], "order lines")
+    return lines.groupby("InvoiceNo").agg(
+        customer=("CustomerID", "first"),
+        date=("InvoiceDate", "min"),
+        cancellation=("cancellation", "first"),
+        revenue=("revenue", "sum"),
+    )

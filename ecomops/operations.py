@@ -35,6 +35,9 @@ __all__ = [
     "weighted_scores",
     "price_elasticity_loglog",
     "step_uplift_impact",
+    "interval_relation",
+    "compare_funnel_segments",
+    "first_place_shares",
 ]
 
 COMPARISONS = {
@@ -247,6 +250,92 @@ def funnel_table(
     return pd.concat(tables, ignore_index=True)
 
 
+def _interval_ends(name: str, interval: Sequence[float]) -> tuple[float, float]:
+    ends = np.asarray(interval, dtype=float).ravel()
+    if ends.size != 2 or not np.isfinite(ends).all() or ends[0] > ends[1]:
+        raise ValueError(
+            f"{name} must be an interval (low, high) with finite ends and low <= high, got {ends.tolist()}"
+        )
+    return float(ends[0]), float(ends[1])
+
+
+def interval_relation(first: Sequence[float], second: Sequence[float]) -> str:
+    """Where the interval ``first`` lies relative to the interval ``second``, in words for generated prose.
+
+    Parameters
+    ----------
+    first, second : sequence of two floats
+        Each interval as ``(low, high)`` with ``low <= high``, for example a Wilson interval.
+
+    Returns
+    -------
+    str
+        ``"lies entirely above"`` when the low end of ``first`` is above the high end of ``second``,
+        ``"lies entirely below"`` in the mirror case, and ``"overlaps"`` otherwise (touching ends overlap).
+
+    Raises
+    ------
+    ValueError
+        If an interval does not have two finite ends with ``low <= high``.
+    """
+    (low_a, high_a), (low_b, high_b) = _interval_ends("first", first), _interval_ends("second", second)
+    if low_a > high_b:
+        return "lies entirely above"
+    if high_a < low_b:
+        return "lies entirely below"
+    return "overlaps"
+
+
+def compare_funnel_segments(
+    funnel: pd.DataFrame, segment_a: str, segment_b: str, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Test, step by step, whether two segments of a funnel convert at different rates.
+
+    For every step after the entry, segment B's step rate (count / previous count) is compared with segment A's
+    by the pooled two-proportion z test (:func:`ecomops.experiments.two_proportion_test`); the p-values are then
+    adjusted across the steps with Holm's method (:func:`ecomops.experiments.holm_adjust`), because testing
+    several steps gives several chances of a false alarm.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        :func:`funnel_table` output with a ``segment_by`` column, holding both segments.
+    segment_a, segment_b : str
+        The two segment labels as they appear in ``funnel["segment"]`` (A is the reference).
+    alpha : float
+        Two-sided level of the interval for the difference.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per step after the entry, indexed by stage name, with ``rate_a, rate_b, difference`` (B − A),
+        ``ci_low, ci_high`` (Wald interval of the difference), ``p_value``, ``p_holm`` and ``intervals`` (how
+        B's Wilson interval lies relative to A's, from :func:`interval_relation`).
+    """
+    from .experiments import holm_adjust, two_proportion_test  # the experiments package is not needed elsewhere
+
+    parts = {}
+    for segment in (segment_a, segment_b):
+        part = funnel[funnel["segment"] == segment].sort_values("step")
+        if part.empty:
+            known = sorted(map(str, funnel["segment"].unique()))
+            raise DataError(f"segment {segment!r} is not in the funnel; segments are {known}")
+        parts[segment] = part.reset_index(drop=True)
+    a, b = parts[segment_a], parts[segment_b]
+    rows = []
+    for k in range(1, len(a)):
+        test = two_proportion_test(int(a["count"][k]), int(a["count"][k - 1]), int(b["count"][k]),
+                                   int(b["count"][k - 1]), alpha=alpha)
+        rows.append({"stage": a["stage"][k], "rate_a": test.rate_a, "rate_b": test.rate_b,
+                     "difference": test.abs_lift, "ci_low": test.abs_ci[0], "ci_high": test.abs_ci[1],
+                     "p_value": test.p_value,
+                     "intervals": interval_relation((b["ci_low"][k], b["ci_high"][k]),
+                                                    (a["ci_low"][k], a["ci_high"][k]))})
+    table = pd.DataFrame(rows).set_index("stage")
+    table.insert(table.columns.get_loc("p_value") + 1, "p_holm", holm_adjust(table["p_value"]))
+    return table
+
+
 def weakest_step(funnel: pd.DataFrame) -> pd.Series:
     """Return the funnel row (step ≥ 2) with the lowest step conversion rate, using the first segment present."""
     first_segment = funnel["segment"].iloc[0]
@@ -323,6 +412,50 @@ def weighted_scores(scores: pd.DataFrame, weights: Mapping[str, float]) -> pd.Da
     # Rank on scores rounded well below any meaningful difference, so floating-point noise never splits a tie.
     result["rank"] = result["weighted_score"].round(9).rank(ascending=False, method="min").astype(int)
     return result.sort_values("rank", kind="mergesort")
+
+
+def first_place_shares(
+    scores: pd.DataFrame,
+    weights: Mapping[str, float],
+    concentration: float = 50.0,
+    n_draws: int = 2_000,
+    seed: int = 0,
+) -> pd.Series:
+    """How often each option ranks first when the weights of a scoring matrix are perturbed at random.
+
+    The weights are drawn from a Dirichlet distribution centred on the agreed weights: with ``w`` the agreed
+    weights normalised to sum to 1, each draw is a weight vector with non-negative entries summing to 1, expected
+    value ``w`` and standard deviation ``√(w_i (1 − w_i) / (concentration + 1))`` per criterion, so a larger
+    ``concentration`` means smaller perturbations. Each draw is scored with :func:`weighted_scores`.
+
+    Parameters
+    ----------
+    scores, weights
+        As in :func:`weighted_scores`; every weight must be > 0.
+    concentration : float
+        The Dirichlet concentration (> 0).
+    n_draws : int
+        Number of weight vectors drawn (>= 1).
+    seed : int
+        Seed of ``numpy.random.default_rng``, so that the result is reproducible.
+
+    Returns
+    -------
+    pandas.Series
+        For every option that ranked first at least once, the share of draws in which it did, largest first,
+        named ``"share of draws ranked first"``. Ties for first place go to the option listed first in ``scores``.
+    """
+    from .checks import positive, whole_number
+
+    concentration = positive("concentration", concentration)
+    n_draws = whole_number("n_draws", n_draws, minimum=1)
+    centre = pd.Series(weights, dtype=float)
+    if not (centre > 0).all():
+        raise ValueError(f"weights must all be > 0 for a perturbation test, got {dict(centre)}")
+    draws = np.random.default_rng(seed).dirichlet(centre.to_numpy() / centre.sum() * concentration, size=n_draws)
+    weighted = scores[list(centre.index)].to_numpy(dtype=float) @ draws.T  # options × draws
+    winners = pd.Series(np.asarray(scores.index)[np.argmax(weighted.round(9), axis=0)])
+    return winners.value_counts(normalize=True).rename("share of draws ranked first")
 
 
 def price_elasticity_loglog(prices: Any, quantities: Any) -> dict[str, float]:

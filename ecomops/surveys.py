@@ -24,7 +24,7 @@ from scipy import stats
 from .checks import open_unit, values_array
 from .data import DataError, require_columns
 
-__all__ = ["SUS_COLUMNS", "MeanInterval", "sus_score", "t_interval", "geometric_mean_interval"]
+__all__ = ["SUS_COLUMNS", "MeanInterval", "sus_score", "t_interval", "geometric_mean_interval", "percentile_summary"]
 
 #: Default column names of the ten SUS answers, statement 1 to 10.
 SUS_COLUMNS: tuple[str, ...] = tuple(f"q{i}" for i in range(1, 11))
@@ -107,3 +107,27 @@ def geometric_mean_interval(values: ArrayLike, alpha: float = 0.05) -> MeanInter
     logged = t_interval(np.log(array), alpha)
     return MeanInterval(float(np.exp(logged.estimate)), float(np.exp(logged.low)), float(np.exp(logged.high)),
                         logged.n)
+
+
+def percentile_summary(values: ArrayLike, percentiles: Sequence[float] = (50, 75, 95)) -> pd.Series:
+    """The mean and the given percentiles of a skewed measurement, such as page-load times.
+
+    Parameters
+    ----------
+    values : array_like
+        The measurements (at least two, all finite), one per page view.
+    percentiles : sequence of float
+        Percentiles from 0 to 100, computed with NumPy's default linear interpolation.
+
+    Returns
+    -------
+    pandas.Series
+        ``mean`` followed by ``p50``, ``p75``, … (one entry per percentile, named by its value).
+    """
+    array = values_array("values", values, min_size=2)
+    levels = [float(q) for q in percentiles]
+    if any(not 0 <= q <= 100 for q in levels):
+        raise ValueError(f"percentiles must lie between 0 and 100, got {list(percentiles)}")
+    summary = {"mean": float(array.mean())}
+    summary.update({f"p{q:g}": float(v) for q, v in zip(levels, np.percentile(array, levels))})
+    return pd.Series(summary)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from statsmodels.stats.proportion import proportion_confint
 
 from ecomops.customers import (
     NON_PRODUCT_STOCK_CODES,
@@ -13,7 +14,9 @@ from ecomops.customers import (
     cohort_retention,
     is_cancellation,
     last_observed,
+    invoice_table,
     orders_per_customer,
+    pooled_retention,
 )
 from ecomops.data import DataError, load_dataset
 
@@ -243,3 +246,38 @@ def test_cleaning_on_the_shipped_retail_subset_matches_its_data_card():
     only_cancelled = set(retail["CustomerID"]) - set(orders.index)
     assert len(only_cancelled) == 3
     assert retail.loc[retail["CustomerID"].isin(only_cancelled), "InvoiceNo"].str.startswith("C").all()
+
+
+def test_pooled_retention_by_hand(transactions):
+    retention = cohort_retention(transactions, "customer_id", "order_date")
+    pooled = pooled_retention(retention)
+    # Jan cohort (c1, c2, c3): 1 active in Feb, Mar and Apr each; Feb cohort (c4, c5): none in Mar, c5 in Apr;
+    # Apr cohort (c6) has no later period. Period 1: (1 + 0) / (3 + 2); period 2: (1 + 1) / (3 + 2); period 3: 1 / 3
+    assert pooled.index.tolist() == [1, 2, 3]
+    assert pooled["retained"].tolist() == [1, 2, 1] and pooled["customers"].tolist() == [5, 5, 3]
+    np.testing.assert_allclose(pooled["rate"], [0.2, 0.4, 1 / 3])
+    low, high = proportion_confint([1, 2, 1], [5, 5, 3], alpha=0.05, method="wilson")
+    np.testing.assert_allclose(pooled["ci_low"], low)
+    np.testing.assert_allclose(pooled["ci_high"], high)
+
+
+def test_pooled_retention_leaves_out_a_cohort_and_unobserved_periods(transactions):
+    retention = cohort_retention(transactions, "customer_id", "order_date")
+    pooled = pooled_retention(retention, exclude=(pd.Period("2024-01", "M"),))
+    # only the Feb cohort remains: 0 of 2 in period 1, 1 of 2 in period 2; period 3 lies beyond the data for it
+    assert pooled.index.tolist() == [1, 2] and pooled["retained"].tolist() == [0, 1]
+    assert pooled["customers"].tolist() == [2, 2]
+    with pytest.raises(DataError, match="cohort_size"):
+        pooled_retention(retention.drop(columns="cohort_size"))
+
+
+def test_invoice_table_by_hand(order_lines):
+    invoices = invoice_table(clean_retail_transactions(order_lines, keep_cancellations=True))
+    assert invoices.index.tolist() == ["536365", "536380", "536381", "C536379", "C536383"]
+    # 536365: 15.30 + 18.00; 536380: 38.25 + 0; 536381: 21.90; C536379: −5.10; C536383: −12.75 (no customer)
+    np.testing.assert_allclose(invoices["revenue"], [33.30, 38.25, 21.90, -5.10, -12.75])
+    assert invoices["cancellation"].tolist() == [False, False, False, True, True]
+    assert invoices.loc["536380", "customer"] == 12680.0 and np.isnan(invoices.loc["C536383", "customer"])
+    assert invoices.loc["536365", "date"] == pd.Timestamp("2010-12-01 08:26")
+    with pytest.raises(DataError, match="cancellation"):
+        invoice_table(order_lines)  # not cleaned: no cancellation or revenue column

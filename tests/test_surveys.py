@@ -8,7 +8,14 @@ import pytest
 from scipy import stats
 
 from ecomops.data import DataError
-from ecomops.surveys import SUS_COLUMNS, MeanInterval, geometric_mean_interval, sus_score, t_interval
+from ecomops.surveys import (
+    SUS_COLUMNS,
+    MeanInterval,
+    geometric_mean_interval,
+    percentile_summary,
+    sus_score,
+    t_interval,
+)
 
 
 def answers(*rows: list[int]) -> pd.DataFrame:
@@ -105,3 +112,13 @@ def test_intervals_reject_unusable_input():
         geometric_mean_interval([10.0, 0.0, 12.0])
     with pytest.raises(ValueError, match=r"alpha must be strictly between 0 and 1, got 1.5"):
         t_interval([1.0, 2.0], alpha=1.5)
+
+
+def test_percentile_summary_by_hand():
+    # 1, 2, 3, 4, 10: mean 4; linear interpolation: p50 at position 2 → 3; p75 at 3 → 4; p95 at 3.8 → 4 + 0.8 × 6
+    summary = percentile_summary([10, 2, 3, 1, 4])
+    assert summary.index.tolist() == ["mean", "p50", "p75", "p95"]
+    np.testing.assert_allclose(summary, [4.0, 3.0, 4.0, 8.8])
+    assert percentile_summary([1.0, 3.0], percentiles=[25, 99.5]).index.tolist() == ["mean", "p25", "p99.5"]
+    with pytest.raises(ValueError, match="percentiles must lie between 0 and 100"):
+        percentile_summary([1.0, 2.0], percentiles=[101])

@@ -832,6 +832,14 @@ def test_package_exports_every_public_name_of_its_modules():
     assert cuped_arm_stats is ex.cuped_arm_stats and revenue_per_user_stats is ex.revenue_per_user_stats
 
 
+def test_the_command_line_imports_neither_scipy_stats_nor_duckdb():
+    """``ecomops run`` checks parameters and a sample before the kernel starts; SciPy's statistics (about half
+    a second to import) and DuckDB load only when an analysis needs them."""
+    code = "import sys, ecomops.cli, ecomops.runner; print(sorted({'scipy.stats', 'duckdb'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_importing_the_package_does_not_import_duckdb():
     code = "import sys, ecomops.experiments; print('duckdb' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

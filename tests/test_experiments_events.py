@@ -224,6 +224,23 @@ def test_unreadable_files(tmp_path, name, content, message):
         summarise_events(path)
 
 
+@pytest.mark.parametrize("kind", FORMATS)
+def test_summarise_events_by_several_columns_equals_pandas_groupby(tmp_path, kind):
+    frame = events_frame()
+    got = summarise_events_by(write(frame, tmp_path, kind), ["date", "device"])
+    got["date"] = pd.to_datetime(got["date"]).dt.strftime("%Y-%m-%d")
+    assert_same_stats(got, pandas_stats(frame, ["date", "device", "variant"]), ["date", "device", "variant"])
+
+
+def test_empty_rows_dropped_with_several_by_columns(tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_text("variant,converted,date,device\nA,1,2024-01-01,ios\nB,0,2024-01-01,\n,,,\n,,,\n",
+                    encoding="utf-8")
+    got = summarise_events_by(path, ["date", "device"])
+    assert got["users"].tolist() == [1, 1]
+    assert got.attrs["dropped_empty_rows"] == 2
+
+
 def test_missing_file_and_bad_by(tmp_path):
     with pytest.raises(DataError, match=r"nope\.csv.*not found"):
         summarise_events(tmp_path / "nope.csv")
@@ -232,6 +249,10 @@ def test_missing_file_and_bad_by(tmp_path):
         summarise_events_by(path, "")
     with pytest.raises(DataError, match=r"by='variant' must be a column other than"):
         summarise_events_by(path, "variant")
+    with pytest.raises(DataError, match=r"by names a column twice"):
+        summarise_events_by(path, ["date", "date"])
+    with pytest.raises(DataError, match=r"by must name a column"):
+        summarise_events_by(path, [])
 
 
 @pytest.mark.parametrize("kind", FORMATS)

@@ -148,3 +148,40 @@ def test_small_counts_switch_to_fisher_exact():
     _, p = stats.fisher_exact([[6, 34], [1, 39]])
     assert row["p_value"] == pytest.approx(p, rel=1e-9)
     assert "fisher" in row["test"].lower()
+
+
+def test_the_full_read_scans_an_event_file_once_and_rolls_up_date_and_segment(tmp_path, monkeypatch):
+    """Every statistic is a sum, so one GROUP BY (date, segment, variant) serves the per-variant, per-day and
+    per-segment views; the reference for each view is a separate pandas groupby of the raw rows."""
+    rng = np.random.default_rng(3)
+    n = 4_000
+    frame = pd.DataFrame({
+        "variant": rng.choice(["control", "treatment"], n),
+        "converted": rng.integers(0, 2, n),
+        "revenue": rng.gamma(2.0, 10.0, n).round(2),
+        "date": rng.choice(["2024-03-01", "2024-03-02", "2024-03-03"], n),
+        "device": rng.choice(["ios", "android", "web"], n),
+    })
+    path = tmp_path / "events.csv"
+    frame.to_csv(path, index=False)
+    from ecomops.experiments import _files
+
+    queries: list[str] = []
+    real_run = _files.run
+    monkeypatch.setattr(_files, "run", lambda con, source, sql: (queries.append(sql), real_run(con, source, sql))[1])
+    params = ab_analysis.Params(data_path=str(path), data_kind="events", segment_by="device")
+    inputs = params.load_inputs()
+    scans = [q for q in queries if "GROUP BY" in q]
+    assert len(scans) == 1, queries
+    per_variant = frame.groupby("variant").agg(users=("converted", "size"), conversions=("converted", "sum"),
+                                               revenue_sum=("revenue", "sum")).reset_index()
+    assert inputs.summary["users"].tolist() == per_variant["users"].tolist()
+    assert inputs.summary["conversions"].tolist() == per_variant["conversions"].tolist()
+    np.testing.assert_allclose(inputs.summary["revenue_sum"], per_variant["revenue_sum"], rtol=1e-12)
+    for key, got in (("date", inputs.by_date), ("device", inputs.by_segment)):
+        expected = frame.groupby([key, "variant"]).agg(users=("converted", "size"),
+                                                       conversions=("converted", "sum")).reset_index()
+        assert list(got.columns) == [key, "variant", "users", "conversions"]
+        assert got[key].astype(str).str[:10].tolist() == expected[key].tolist()
+        assert got[["users", "conversions"]].to_numpy().tolist() == \
+            expected[["users", "conversions"]].to_numpy().tolist()

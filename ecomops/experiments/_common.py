@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
+import scipy  # SciPy loads a submodule on first use, so importing this module stays cheap
 
 from ..checks import whole_number
 
 
 def z_critical(alpha: float) -> float:
     """The two-sided normal critical value z_{1−α/2}."""
-    return float(stats.norm.isf(alpha / 2))
+    return float(scipy.stats.norm.isf(alpha / 2))
 
 
 def interval(centre: float, half: float) -> tuple[float, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import integrate, special, stats
+import scipy  # SciPy loads a submodule on first use, so importing this module stays cheap
 
 from ..checks import positive
 from ._common import check_counts
@@ -25,20 +25,20 @@ def _prob_greater_closed(a1: float, b1: float, a2: float, b2: float) -> float:
     Σ_{i=0}^{a1−1} B(a2 + i, b1 + b2) / ((b1 + i)·B(1 + i, b1)·B(a2, b2))."""
     i = np.arange(int(a1), dtype=float)
     log_terms = (
-        special.betaln(a2 + i, b1 + b2) - np.log(b1 + i) - special.betaln(1 + i, b1) - special.betaln(a2, b2)
+        scipy.special.betaln(a2 + i, b1 + b2) - np.log(b1 + i) - scipy.special.betaln(1 + i, b1) - scipy.special.betaln(a2, b2)
     )
-    return float(np.exp(special.logsumexp(log_terms)))
+    return float(np.exp(scipy.special.logsumexp(log_terms)))
 
 
 def _prob_greater_quad(a1: float, b1: float, a2: float, b2: float) -> float:
     """P(X₁ > X₂) = ∫ f₂(x)·S₁(x) dx by adaptive quadrature over the window holding all but 2e-15 of X₂'s
     mass, split at the means so the narrow posterior peaks of large samples are resolved."""
-    lo, hi = stats.beta.ppf(1e-15, a2, b2), stats.beta.isf(1e-15, a2, b2)
+    lo, hi = scipy.stats.beta.ppf(1e-15, a2, b2), scipy.stats.beta.isf(1e-15, a2, b2)
     cuts = sorted({lo, hi, *(m for m in (a1 / (a1 + b1), a2 / (a2 + b2)) if lo < m < hi)})
     total = 0.0
     for left, right in zip(cuts[:-1], cuts[1:]):
-        value, _ = integrate.quad(
-            lambda t: stats.beta.pdf(t, a2, b2) * stats.beta.sf(t, a1, b1),
+        value, _ = scipy.integrate.quad(
+            lambda t: scipy.stats.beta.pdf(t, a2, b2) * scipy.stats.beta.sf(t, a1, b1),
             left,
             right,
             epsabs=1e-13,

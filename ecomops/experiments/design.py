@@ -13,7 +13,7 @@ from typing import Callable, Literal, Sequence
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import optimize, stats
+import scipy  # SciPy loads a submodule on first use, so importing this module stays cheap
 
 from ..checks import choice, finite_number, open_unit, positive, shares, whole_number
 from ._common import ceil_whole, z_critical
@@ -53,10 +53,10 @@ def _solve_noncentrality(alpha: float, power: float) -> float:
     z = z_critical(alpha)
 
     def gap(lam: float) -> float:
-        return float(stats.norm.cdf(lam - z) + stats.norm.cdf(-lam - z) - power)
+        return float(scipy.stats.norm.cdf(lam - z) + scipy.stats.norm.cdf(-lam - z) - power)
 
-    upper = z + float(stats.norm.ppf(power)) + 1.0
-    return float(optimize.brentq(gap, 0.0, max(upper, 1.0), xtol=1e-13, rtol=1e-15))
+    upper = z + float(scipy.stats.norm.ppf(power)) + 1.0
+    return float(scipy.optimize.brentq(gap, 0.0, max(upper, 1.0), xtol=1e-13, rtol=1e-15))
 
 
 def _assemble(
@@ -155,7 +155,7 @@ def sample_size_two_proportions(
             f"mde must give a treatment rate strictly between 0 and 1, got mde={mde} ({kind}) -> {p1:g}"
         )
     delta = p1 - p0
-    z_a, z_b = z_critical(alpha_c), float(stats.norm.ppf(power))
+    z_a, z_b = z_critical(alpha_c), float(scipy.stats.norm.ppf(power))
     v0, v1 = p0 * (1 - p0), p1 * (1 - p1)
 
     if method == "arcsine":

@@ -17,6 +17,7 @@ value; input files are only ever read.
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -91,7 +92,9 @@ def _empty_row(types: dict[str, str]) -> str:
     return "(" + " AND ".join(_blank(c, t) for c, t in types.items()) + ")"
 
 
-def _aggregate_sql(columns: dict[str, str | None], types: dict[str, str], table: str) -> str:
+def _aggregate_sql(
+    columns: dict[str, str | None], by_columns: list[str], types: dict[str, str], table: str
+) -> str:
     converted = columns["converted"]
     inner = [f"CAST({quote(columns['variant'])} AS VARCHAR) AS v",
              f"{_numeric(converted, types[converted], true_false=True)} AS c"]
@@ -111,34 +114,34 @@ def _aggregate_sql(columns: dict[str, str | None], types: dict[str, str], table:
             ]
     if columns["revenue"] is not None and columns["pre_revenue"] is not None:
         outer.append("sum(r * x) AS revenue_pre_revenue_sum")
-    keys = ["v"]
-    if columns.get("by") is not None:
-        inner.insert(0, f"{quote(columns['by'])} AS g")
-        outer.insert(0, "g")
-        keys.insert(0, "g")
-    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {table}) GROUP BY {', '.join(keys)}"
+    groups = [f"g{i}" for i in range(len(by_columns))]
+    inner[:0] = [f"{quote(column)} AS {g}" for column, g in zip(by_columns, groups)]
+    outer[:0] = groups
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {table}) GROUP BY {', '.join([*groups, 'v'])}"
 
 
-def _merge_variants(stats: pd.DataFrame, by: bool) -> pd.DataFrame:
+def _merge_variants(stats: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
     """Normalise the variant names and add up the rows that then share a name ("control " and "control")."""
     stats = stats.assign(variant=[normalise_variant(v) for v in stats["variant"]])
-    keys = ["g", "variant"] if by else ["variant"]
+    keys = [*groups, "variant"]
     merged = stats.groupby(keys, dropna=False, sort=False, as_index=False).sum()
     return merged.sort_values(keys, na_position="first", kind="stable").reset_index(drop=True)
 
 
 def _drop_empty_rows(
-    con: Any, source: Source, table: str, stats: pd.DataFrame, types: dict[str, str], by: str | None
+    con: Any, source: Source, table: str, stats: pd.DataFrame, types: dict[str, str], by_columns: list[str]
 ) -> tuple[pd.DataFrame, int]:
     """The statistics without the fully empty rows (Excel's trailing ``,,,,`` lines of a CSV), and their number.
 
-    They all sit in the group without a variant (and without a ``by`` value). Each adds one user and one
+    They all sit in the group without a variant (and without any ``by`` value). Each adds one user and one
     unusable value of every checked column there, and nothing to any sum, so they are subtracted exactly. The
     extra scan that counts them runs only when some row has no variant, so clean files cost nothing more."""
-    group = stats["variant"].isna() & (stats["g"].isna() if "g" in stats.columns else True)
+    group = stats["variant"].isna()
+    for i in range(len(by_columns)):
+        group &= stats[f"g{i}"].isna()
     if source.delimiter is None or not group.any():
         return stats, 0
-    where = _empty_row(types) + ("" if by is None else f" AND {quote(by)} IS NULL")  # exactly that group's rows
+    where = " AND ".join([_empty_row(types), *(f"{quote(c)} IS NULL" for c in by_columns)])  # that group's rows
     counted = _files.run(con, source, f"SELECT count(*) AS n FROM {table} WHERE {where}")
     dropped = int(counted["n"].iloc[0])
     if dropped:
@@ -183,7 +186,7 @@ def _check_events(
 
 
 def _statistics(
-    source: Source, by: str | None, variant_column: str, converted_column: str,
+    source: Source, by: tuple[str, ...], variant_column: str, converted_column: str,
     revenue_column: str | None, pre_revenue_column: str | None,
 ) -> tuple[pd.DataFrame, list[str]]:
     import duckdb
@@ -192,36 +195,38 @@ def _statistics(
     try:
         schema, types = _files.schema(con, source)
         required = {"variant": variant_column, "converted": converted_column}
-        if by is not None:
-            required["by"] = by
+        required.update({f"by{i}": column for i, column in enumerate(by)})
         columns = _resolve_columns(
             schema, source.file, required, {"revenue": revenue_column, "pre_revenue": pre_revenue_column}
         )
-        if by is not None and columns["by"] in (columns["variant"], columns["converted"]):
-            raise DataError(
-                f"{source.file}: by={by!r} must be a column other than the variant and converted columns"
-            )
+        by_columns = [str(columns[f"by{i}"]) for i in range(len(by))]
+        for name, column in zip(by, by_columns):
+            if column in (columns["variant"], columns["converted"]):
+                raise DataError(
+                    f"{source.file}: by={name!r} must be a column other than the variant and converted columns"
+                )
         as_text = [str(c) for role, c in columns.items() if role in ("variant", "converted", "revenue",
                                                                      "pre_revenue") and c]
         if source.delimiter is not None:  # read as text, so a stray value deep in the file reaches the checks
             types = {**types, **{c: "VARCHAR" for c in as_text}}
         table = source.table(as_text if source.delimiter is not None else ())
-        stats = _merge_variants(_files.run(con, source, _aggregate_sql(columns, types, table)), by is not None)
-        stats, dropped = _drop_empty_rows(con, source, table, stats, types, columns.get("by"))
+        groups = [f"g{i}" for i in range(len(by))]
+        stats = _files.run(con, source, _aggregate_sql(columns, by_columns, types, table))
+        stats = _merge_variants(stats, groups)
+        stats, dropped = _drop_empty_rows(con, source, table, stats, types, by_columns)
         _check_events(con, source, table, stats, columns, types)
     finally:
         con.close()
     stats = stats.drop(columns=[c for c in stats.columns if c.startswith("bad_")])
     stats["variant"] = stats["variant"].astype(str)
     stats[["users", "conversions"]] = stats[["users", "conversions"]].astype("int64")
-    if by is not None:
-        stats = stats.rename(columns={"g": by.strip()})
+    stats = stats.rename(columns={f"g{i}": name.strip() for i, name in enumerate(by)})
     stats.attrs["dropped_empty_rows"] = dropped
     return stats, list(schema)
 
 
 def _summarise(
-    path: str | Path, by: str | None, variant_column: str, converted_column: str,
+    path: str | Path, by: tuple[str, ...], variant_column: str, converted_column: str,
     revenue_column: str | None, pre_revenue_column: str | None, limit: int | None = None,
 ) -> tuple[pd.DataFrame, list[str]]:
     file = resolve_path(path)
@@ -296,7 +301,7 @@ def check_event_file(
         The file's column names (white space stripped).
     """
     rows = whole_number("sample_rows", sample_rows, minimum=1)
-    by = _by(segment_by) if segment_by is not None else None
+    by = _by(segment_by) if segment_by is not None else ()
     _, columns = _summarise(path, by, variant_column, converted_column, revenue_column, pre_revenue_column, rows)
     return columns
 
@@ -340,37 +345,45 @@ def summarise_events(
         For an unreadable or unsupported file, a missing column, an empty variant, a ``converted`` value other
         than 0/1, or a non-numeric or empty revenue (with the count and an example).
     """
-    stats, _ = _summarise(path, None, variant_column, converted_column, revenue_column, pre_revenue_column)
+    stats, _ = _summarise(path, (), variant_column, converted_column, revenue_column, pre_revenue_column)
     return stats
 
 
-def _by(by: object) -> str:
-    if not isinstance(by, str) or not by.strip():
-        raise DataError(f"by must name a column of the file, got {by!r}")
-    return by
+def _by(by: object) -> tuple[str, ...]:
+    """The grouping columns: one name or a list of distinct names."""
+    names = [by] if isinstance(by, str) else list(by) if isinstance(by, (list, tuple)) else [by]
+    if not names or any(not isinstance(n, str) or not n.strip() for n in names):
+        raise DataError(f"by must name a column of the file (or a list of columns), got {by!r}")
+    if len({n.strip() for n in names}) < len(names):
+        raise DataError(f"by names a column twice: {by!r}")
+    return tuple(names)
 
 
 def summarise_events_by(
     path: str | Path,
-    by: str,
+    by: str | Sequence[str],
     variant_column: str = "variant",
     converted_column: str = "converted",
     revenue_column: str | None = DEFAULT_REVENUE,
     pre_revenue_column: str | None = DEFAULT_PRE_REVENUE,
 ) -> pd.DataFrame:
-    """:func:`summarise_events` per value of the column ``by``, e.g. ``"date"`` or ``"device"``.
+    """:func:`summarise_events` per value of the column ``by``, e.g. ``"date"`` or ``"device"``, or per
+    combination of several columns, in the same single scan.
+
+    With several columns, every coarser view (per variant, per date, per segment) is a pandas ``groupby(...)
+    .sum()`` of the result, since every statistic is a sum: one scan of a large file serves them all.
 
     Parameters
     ----------
     path, variant_column, converted_column, revenue_column, pre_revenue_column
         As in :func:`summarise_events`.
-    by : str
-        The grouping column, other than the variant and converted columns.
+    by : str or sequence of str
+        The grouping column(s), other than the variant and converted columns.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (``by`` value, variant), sorted by both, with the ``by`` column first. Its values keep the
+        One row per (``by`` values, variant), sorted by them, with the ``by`` columns first. Its values keep the
         type DuckDB reads (a CSV's ISO dates become timestamps); empty ``by`` values form their own group
         (NaN), listed first. A (by value, variant) pair with no users has no row.
     """

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from numpy.typing import ArrayLike
-from scipy import stats
+import scipy  # SciPy loads a submodule on first use, so importing this module stays cheap
 
 from ..checks import finite_number, non_negative, open_unit, values_array, whole_number
 from ._common import interval
@@ -62,10 +62,10 @@ def welch_t_test_from_stats(
         mean_b=mean_b,
         difference=diff,
         se=se,
-        ci=interval(diff, float(stats.t.isf(alpha / 2, df)) * se),
+        ci=interval(diff, float(scipy.stats.t.isf(alpha / 2, df)) * se),
         t=t,
         df=float(df),
-        p_value=float(2 * stats.t.sf(abs(t), df)),
+        p_value=float(2 * scipy.stats.t.sf(abs(t), df)),
         method="welch_t",
     )
 

@@ -10,7 +10,7 @@ import math
 from typing import Iterator
 
 import numpy as np
-from scipy import stats
+import scipy  # SciPy loads a submodule on first use, so importing this module stays cheap
 
 from ..checks import open_unit
 from ._common import check_counts, interval, z_critical
@@ -69,7 +69,7 @@ def two_proportion_test(
         z, p = 0.0, 1.0
     else:
         z = diff / se0
-        p = float(2 * stats.norm.sf(abs(z)))
+        p = float(2 * scipy.stats.norm.sf(abs(z)))
     se1 = math.sqrt(ra * (1 - ra) / na + rb * (1 - rb) / nb)
     return ProportionTestResult(
         rate_a=ra,

@@ -10,7 +10,7 @@ import math
 from typing import Literal
 
 from numpy.typing import ArrayLike
-from scipy import stats
+import scipy  # SciPy loads a submodule on first use, so importing this module stays cheap
 
 from ..checks import choice, finite_number, non_negative, open_unit, values_array, whole_number
 from ._common import check_counts, interval, z_critical
@@ -203,7 +203,7 @@ def ratio_metric_delta_from_stats(
         se=se,
         ci=interval(diff, z_critical(alpha) * se),
         z=z,
-        p_value=float(2 * stats.norm.sf(abs(z))),
+        p_value=float(2 * scipy.stats.norm.sf(abs(z))),
         method="delta",
     )
 

@@ -12,7 +12,7 @@ import math
 from typing import Sequence
 
 import numpy as np
-from scipy import stats
+import scipy  # SciPy loads a submodule on first use, so importing this module stays cheap
 
 from ..checks import finite_number, open_unit, positive, whole_number
 from ._common import interval, z_critical
@@ -58,7 +58,7 @@ def _sequential(
         difference=float(diff[-1]),
         always_valid_p=float(p_run[-1]),
         always_valid_ci=(float(lower[-1]), float(upper[-1])),
-        fixed_p_value=float(2 * stats.norm.sf(abs(z))),
+        fixed_p_value=float(2 * scipy.stats.norm.sf(abs(z))),
         fixed_ci=interval(float(diff[-1]), fixed_half),
         width_ratio=float((upper[-1] - lower[-1]) / (2 * fixed_half)),
         n_looks=int(diff.size),

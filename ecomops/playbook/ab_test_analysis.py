@@ -157,14 +157,30 @@ class Params(TemplateParams):
             if self.segment_by and self.segment_by not in columns:
                 raise DataError(f"{source}: segment_by column {self.segment_by!r} is missing; columns present: "
                                 f"{', '.join(columns)}")
-            summary = ex.summarise_events(path)
-            if "date" in columns:
-                by_date = ex.summarise_events_by(path, "date", revenue_column=None, pre_revenue_column=None)
-            if self.segment_by:
-                by_segment = ex.summarise_events_by(path, self.segment_by, revenue_column=None,
-                                                    pre_revenue_column=None)
+            groups = list(dict.fromkeys([*(["date"] if "date" in columns else []),
+                                         *([self.segment_by.strip()] if self.segment_by else [])]))
+            if not groups:
+                summary = ex.summarise_events(path)
+            else:  # one scan per (group…, variant); every view below is a sum of it
+                cells = ex.summarise_events_by(path, groups)
+                summary = _roll_up(cells, [])
+                if "date" in groups:
+                    by_date = _roll_up(cells, ["date"])[["date", "variant", "users", "conversions"]]
+                if self.segment_by:
+                    segment = self.segment_by.strip()
+                    by_segment = _roll_up(cells, [segment])[[segment, "variant", "users", "conversions"]]
         summary = self._check_summary(summary, source)
         return Inputs(summary=summary, by_date=by_date, by_segment=by_segment, source=source)
+
+
+def _roll_up(cells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per-(keys, variant) sums of finer per-(groups, variant) sums, sorted as a direct scan would sort them."""
+    sums = [c for c in cells.columns if c == "users" or c == "conversions" or c.endswith("_sum")
+            or c.endswith("_sum_sq")]
+    rolled = cells.groupby([*keys, "variant"], dropna=False, sort=False, as_index=False)[sums].sum()
+    rolled = rolled.sort_values([*keys, "variant"], na_position="first", kind="stable").reset_index(drop=True)
+    rolled.attrs = dict(cells.attrs)
+    return rolled
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import yaml
 
 from .data import DataError
+from .i18n import LANGUAGES
 from .playbook import TEMPLATES, ParamError, field_table, get_template
 
 EXIT_OK, EXIT_INTERNAL, EXIT_PARAMS, EXIT_DATA, EXIT_EXISTS, EXIT_RUN = 0, 1, 2, 3, 4, 5
@@ -96,13 +97,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    text = render_params_file(args.template)
     if args.output is None:
-        print(text)
+        print(render_params_file(args.template))
         return EXIT_OK
     from .playbook.base import write_json_atomically
 
     target = Path(args.output)
+    workbook = target.suffix.lower() == ".xlsx"
     if target.is_dir():
         _print_error(f"{target} is a folder; give a file name for the parameter file, e.g. -o {target / 'params.yaml'}")
         return EXIT_EXISTS
@@ -110,7 +111,12 @@ def _cmd_new(args: argparse.Namespace) -> int:
         _print_error(f"{target} already exists; choose another name with -o, or add --force to replace it")
         return EXIT_EXISTS
     try:
-        write_json_atomically(target, text)  # any text: written to a temporary file, then renamed into place
+        if workbook:  # a parameter workbook for those who never edit YAML
+            from .params_workbook import write_params_workbook
+
+            write_params_workbook(args.template, target, args.lang)
+        else:  # any text: written to a temporary file, then renamed into place
+            write_json_atomically(target, render_params_file(args.template))
     except (NotADirectoryError, FileExistsError):
         _print_error(f"cannot write {target}: a part of its folder path is a file, not a folder")
         return EXIT_EXISTS
@@ -121,19 +127,36 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load(args: argparse.Namespace) -> tuple[dict[str, Any], Path | None]:
+def _load(args: argparse.Namespace) -> tuple[dict[str, Any], Path | None, dict[str, str]]:
+    """The parameter values (with ``--lang`` applied), the folder relative paths start from, and where each
+    value was written (cells of a workbook; nothing for YAML)."""
     from .runner import load_params_file
 
-    if args.params is None:
-        return {}, None
-    return load_params_file(args.params), Path(args.params).resolve().parent
+    values: dict[str, Any] = {}
+    locations: dict[str, str] = {}
+    base_dir = None
+    if args.params is not None:
+        base_dir = Path(args.params).resolve().parent
+        if Path(args.params).suffix.lower() == ".xlsx":
+            from .params_workbook import load_params_workbook, workbook_template
+
+            written_for = workbook_template(args.params)
+            if written_for is not None and written_for != args.template:
+                raise ParamError(f"{args.params} is a parameter workbook for {written_for}, not {args.template}; "
+                                 f"write one with: ecomops new {args.template} -o params.xlsx")
+            values, locations = load_params_workbook(args.params)
+        else:
+            values = load_params_file(args.params)
+    if getattr(args, "lang", None):
+        values = {**values, "language": args.lang}
+    return values, base_dir, locations
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .runner import default_input_notes, prepare_params
 
-    values, base_dir = _load(args)
-    params = prepare_params(args.template, values, base_dir)
+    values, base_dir, locations = _load(args)
+    params = prepare_params(args.template, values, base_dir, locations=locations)
     for note in default_input_notes(args.template, values):
         print(f"note: {note}")
     del params
@@ -144,16 +167,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import default_input_notes, run_template
 
-    values, base_dir = _load(args)
+    values, base_dir, locations = _load(args)
     for note in default_input_notes(args.template, values):
         print(f"note: {note}")
     output = args.output or f"reports/{args.template}"
     result = run_template(args.template, values, output, base_dir=base_dir, force=args.force,
-                          progress=not args.quiet, params_file=args.params)
+                          progress=not args.quiet, params_file=args.params, locations=locations)
     print(f"done in {result.seconds:.1f} s")
     print(f"  report:   {result.report}")
     print(f"  notebook: {result.notebook}")
-    print(f"  results:  {result.output_dir / 'results.json'}")
+    print(f"  results:  {result.output_dir / 'results.json'} and results.xlsx")
     recommendation = result.results.get("recommendation")
     if recommendation:
         print(textwrap.fill(f"recommendation: {recommendation}", 100))
@@ -179,18 +202,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="write a commented parameter file to fill in")
     new.add_argument("template")
-    new.add_argument("-o", "--output", help="YAML file to write (default: print to the screen)")
+    new.add_argument("-o", "--output",
+                     help="file to write: .yaml, or .xlsx for a parameter workbook (default: print YAML)")
     new.add_argument("--force", action="store_true", help="replace the file if it exists")
+    new.add_argument("--lang", choices=LANGUAGES, default="en",
+                     help="language of a workbook's labels and explanations: en or zh (简体中文)")
     new.set_defaults(func=_cmd_new)
 
     validate = commands.add_parser("validate", help="check a parameter file and its input data; run nothing")
     validate.add_argument("template")
-    validate.add_argument("-p", "--params", help="YAML parameter file (default: the template's defaults)")
+    validate.add_argument("-p", "--params",
+                          help="parameter file, YAML or .xlsx workbook (default: the template's defaults)")
+    validate.add_argument("--lang", choices=LANGUAGES, help="report language en or zh, overriding the file's")
     validate.set_defaults(func=_cmd_validate)
 
-    run = commands.add_parser("run", help="run a template: report.html, executed notebook, results.json")
+    run = commands.add_parser("run", help="run a template: report.html, executed notebook, results.json/.xlsx")
     run.add_argument("template")
-    run.add_argument("-p", "--params", help="YAML parameter file (default: the template's defaults)")
+    run.add_argument("-p", "--params", help="parameter file, YAML or .xlsx workbook (default: the template's defaults)")
+    run.add_argument("--lang", choices=LANGUAGES,
+                     help="language of the report: en (English) or zh (简体中文); overrides the parameter file")
     run.add_argument("-o", "--output", help="report folder to create (default: reports/<template>)")
     run.add_argument("--force", action="store_true", help="replace the report folder if it exists")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")

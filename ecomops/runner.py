@@ -25,8 +25,10 @@ import yaml
 from jupyter_client.manager import AsyncKernelManager
 
 from .data import DataError, resolve_input
+from .i18n import notebook_cells, tr, use_language
 from .playbook import ParamError, TemplateParams, get_template, validate_params
 from .playbook.base import RESULTS_FILE, current_umask
+from .report import build_report
 
 __all__ = [
     "RunError",
@@ -262,15 +264,26 @@ def default_input_notes(template: str, values: Mapping[str, Any]) -> list[str]:
 
 
 def prepare_params(
-    template: str, values: Mapping[str, Any], base_dir: str | Path | None = None, check_data: bool = True
+    template: str, values: Mapping[str, Any], base_dir: str | Path | None = None, check_data: bool = True,
+    locations: Mapping[str, str] | None = None,
 ) -> TemplateParams:
     """Validate values, make input paths absolute (relative to ``base_dir``), and check the input data cheaply
     (headers, types and a bounded sample: the full read happens once, in the notebook).
 
+    ``locations`` (parameter → ``"cell B5"``) names where values were written, for a workbook. A ``zh`` run
+    needs a font with Chinese glyphs: its absence is reported here, as a problem with ``language``.
+
     Raises :class:`ParamError` or :class:`~ecomops.data.DataError`; nothing is executed.
     """
     spec = get_template(template)
-    params = validate_params(template, values)
+    params = validate_params(template, values, locations)
+    if params.language == "zh":
+        from .plots import FontMissingError, cjk_font
+
+        try:
+            cjk_font()
+        except FontMissingError as exc:
+            raise ParamError(f"{template}: parameter 'language' = 'zh': {exc}") from None
     updates = {}
     for field in params.input_path_fields:
         default = spec.params.model_fields[field].default
@@ -281,18 +294,33 @@ def prepare_params(
     return params
 
 
-def export_html(notebook_path: Path, html_path: Path) -> None:
-    """Export an executed notebook to a self-contained HTML report with the code hidden."""
+def translated_notebook(template: str, language: str) -> dict[str, Any]:
+    """The template's notebook with its markdown cells in ``language`` (from the catalogue; English stays
+    where a cell has no translation, which the contract test forbids)."""
     import nbformat
-    from nbconvert import HTMLExporter
 
-    notebook = nbformat.read(notebook_path, as_version=4)
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(notebook)
-    html_path.write_text(body, encoding="utf-8")
+    notebook = nbformat.read(get_template(template).notebook, as_version=4)
+    if language != "en":
+        cells = notebook_cells(template, language)
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown" and str(cell.get("id")) in cells:
+                cell.source = cells[str(cell.get("id"))].rstrip("\n")
+    return notebook
+
+
+def write_report(
+    template: str, executed: Path, report: Path, params: TemplateParams, results: Mapping[str, Any]
+) -> None:
+    """Write ``report.html`` (summary first, offline, in the run's language) from the executed notebook."""
+    import nbformat
+
+    spec = get_template(template)
+    use_language(params.language)
+    notebook = nbformat.read(executed, as_version=4)
+    inputs = [Path(getattr(params, f)) for f in params.input_path_fields]
+    parameters = params.model_dump(mode="json", exclude={"output_dir"})
+    text = build_report(notebook, tr(spec.title), tr(spec.question), results, parameters, inputs, params.language)
+    report.write_text(text, encoding="utf-8")
 
 
 def _failure_folder(target: Path) -> Path:
@@ -313,6 +341,7 @@ def run_template(
     force: bool = False,
     progress: bool = True,
     params_file: str | Path | None = None,
+    locations: Mapping[str, str] | None = None,
 ) -> RunResult:
     """Validate, execute and export one template run into ``output_dir``.
 
@@ -323,13 +352,14 @@ def run_template(
     may not be the working folder or contain it, nor hold an input file or ``params_file``. Everything is
     written into a temporary folder beside it; an earlier report is replaced only once the new one is complete.
     """
+    import nbformat
     import papermill
 
     spec = get_template(template)
     started = time.perf_counter()
     target = Path(output_dir).expanduser().resolve()
     values = {k: v for k, v in values.items() if k != "output_dir"}
-    params = prepare_params(template, values, base_dir)
+    params = prepare_params(template, values, base_dir, locations=locations)
     inputs = [Path(getattr(params, f)) for f in params.input_path_fields]
     inputs += [Path(params_file).resolve()] if params_file is not None else []
     check_output_folder(target, str(output_dir), inputs, force)
@@ -337,9 +367,11 @@ def run_template(
     executed = work / f"{template}.ipynb"
     parameters = params.model_dump(mode="json")
     parameters["output_dir"] = str(work)
+    source = work / ".template.ipynb"  # the notebook in the run's language
+    nbformat.write(nbformat.from_dict(translated_notebook(template, params.language)), source)
     try:
         papermill.execute_notebook(
-            str(spec.notebook), str(executed), parameters=parameters, cwd=str(spec.notebook.parent),
+            str(source), str(executed), parameters=parameters, cwd=str(spec.notebook.parent),
             kernel_name="python3", kernel_manager_class="ecomops.runner.IpcKernelManager",
             progress_bar=progress, report_mode=False,
         )
@@ -360,13 +392,15 @@ def run_template(
         kept = _keep_failed(work, target)
         raise RunError(f"{template} could not finish: {_kernel_problem(exc)} The partial notebook, if any, is kept "
                        f"at {kept}") from None
+    source.unlink(missing_ok=True)
     results_file = work / RESULTS_FILE
     if not results_file.is_file():
         shutil.rmtree(work, ignore_errors=True)
         raise RunError(f"{template} ran but wrote no results.json; the template is broken (please report it)")
     try:
-        export_html(executed, work / REPORT_FILE)
-    except Exception as exc:  # nbconvert raises many types
+        write_report(template, executed, work / REPORT_FILE, params,
+                     json.loads(results_file.read_text(encoding="utf-8")))
+    except Exception as exc:  # a broken output in the notebook, a formula the converter cannot read, …
         kept = _keep_failed(work, target)
         raise RunError(f"{template} ran, but the report could not be written ({type(exc).__name__}: {exc}); the "
                        f"executed notebook and results are kept at {kept}") from None

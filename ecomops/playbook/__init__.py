@@ -8,6 +8,7 @@ messages, ``results.json`` writing checked against the template's ``Results`` mo
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from pathlib import Path
 from typing import Any, Literal, Mapping, get_args, get_origin
@@ -15,6 +16,8 @@ from typing import Any, Literal, Mapping, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from . import ab_test_analysis, ab_test_design, kpi_funnel
+from ..i18n import use_language
+from ..report import RESULTS_WORKBOOK, write_results_workbook
 from .base import (
     RESULTS_FILE,
     ParamError,
@@ -24,6 +27,7 @@ from .base import (
     field_table,
     format_validation_error,
     public_fields,
+    write_atomically,
     write_json_atomically,
 )
 
@@ -50,7 +54,7 @@ def _register() -> dict[str, TemplateSpec]:
     specs = {}
     for module in _MODULES:
         spec = module.SPEC
-        specs[spec.name] = TemplateSpec(spec.name, spec.purpose, spec.chapter, spec.params, spec.results, module)
+        specs[spec.name] = dataclasses.replace(spec, module=module)
     return specs
 
 
@@ -66,10 +70,13 @@ def get_template(name: str) -> TemplateSpec:
     return TEMPLATES[name]
 
 
-def validate_params(template: str, values: Mapping[str, Any]) -> TemplateParams:
+def validate_params(
+    template: str, values: Mapping[str, Any], locations: Mapping[str, str] | None = None
+) -> TemplateParams:
     """Validate a mapping of parameter values against the template's model; raise :class:`ParamError`.
 
     Keys that are not text (YAML's ``1: x``) are reported as unknown parameters, not as a Python error.
+    ``locations`` (parameter name → ``"cell B5"``) puts where each value was written into the messages.
     """
     spec = get_template(template)
     bad_keys = [k for k in values if not isinstance(k, str)]
@@ -80,20 +87,31 @@ def validate_params(template: str, values: Mapping[str, Any]) -> TemplateParams:
     try:
         return spec.params(**dict(values))
     except ValidationError as exc:
-        raise ParamError(format_validation_error(template, spec.params, exc)) from None
+        raise ParamError(format_validation_error(template, spec.params, exc, locations)) from None
 
 
 def params_from_namespace(template: str, namespace: Mapping[str, Any]) -> TemplateParams:
-    """Validate the parameter variables found in a notebook's namespace (the parameters cell's names)."""
+    """Validate the parameter variables found in a notebook's namespace (the parameters cell's names), and
+    make their ``language`` the run's (:func:`ecomops.i18n.use_language`)."""
     names = public_fields(get_template(template).params)
-    return validate_params(template, {k: namespace[k] for k in names if k in namespace})
+    params = validate_params(template, {k: namespace[k] for k in names if k in namespace})
+    use_language(params.language)
+    return params
 
 
-def write_results(output_dir: str | Path, results: TemplateResults | Mapping[str, Any]) -> Path | None:
-    """Validate ``results`` against the template's ``Results`` model and write ``results.json`` into
-    ``output_dir`` (atomically); with an empty ``output_dir`` write nothing and return None.
+def write_results(
+    output_dir: str | Path,
+    results: TemplateResults | Mapping[str, Any],
+    tables: Mapping[str, Any] | None = None,
+    params: TemplateParams | None = None,
+) -> Path | None:
+    """Validate ``results`` against the template's ``Results`` model and write ``results.json`` and
+    ``results.xlsx`` into ``output_dir`` (each atomically); with an empty ``output_dir`` write nothing and
+    return None.
 
-    A plain mapping must carry a ``template`` key naming the template whose model checks it.
+    ``results.xlsx`` has a sheet with the headline (recommendation and key figures), one sheet per table of
+    ``tables`` (sheet name → DataFrame or Styler, as the report shows them, in the run's language) and one with
+    the parameters. A plain mapping must carry a ``template`` key naming the template whose model checks it.
     """
     if not isinstance(results, TemplateResults):
         results = get_template(str(results.get("template", ""))).results.model_validate(dict(results))
@@ -101,6 +119,10 @@ def write_results(output_dir: str | Path, results: TemplateResults | Mapping[str
         return None
     target = Path(output_dir) / RESULTS_FILE
     write_json_atomically(target, results.to_json())
+    parameters = {} if params is None else params.model_dump(mode="json", exclude={"output_dir"})
+    write_atomically(Path(output_dir) / RESULTS_WORKBOOK,
+                     lambda path: write_results_workbook(path, results.model_dump(mode="json"), tables or {},
+                                                         parameters))
     return target
 
 

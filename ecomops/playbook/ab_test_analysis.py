@@ -26,6 +26,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .. import experiments as ex
 from ..data import DataError, resolve_input
+from ..i18n import N_, current_language, tr, translate_label
 from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, interval_text, param, styled
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "effect_over_time",
     "preregistration_table",
     "decision_memo",
+    "report_tables",
+    "report_summary",
     "srm_gate_text",
     "styled_comparisons",
     "styled_multiplicity",
@@ -362,14 +365,12 @@ def preregistration_table(params: Params, inputs: Inputs) -> pd.DataFrame:
     summary = inputs.summary
     treatments = inputs.treatments(params.control)
     split = (" / ".join(f"{k} {v:.0%}" for k, v in params.expected_split.items())
-             if params.expected_split else "equal")
-    return pd.DataFrame(
-        {
-            "item": ["data", "control", "treatments", "primary metric", "guardrail", "α (two-sided)", "designed split"],
-            "value": [Path(inputs.source).name, params.control, ", ".join(treatments), "conversion rate",
-                      "revenue per user" if _has_revenue(summary) else "none measured", f"{params.alpha:g}", split],
-        }
-    )
+             if params.expected_split else tr("equal"))
+    items = [tr("data"), tr("control"), tr("treatments"), tr("primary metric"), tr("guardrail"),
+             tr("α (two-sided)"), tr("designed split")]
+    values = [Path(inputs.source).name, params.control, ", ".join(treatments), tr("conversion rate"),
+              tr("revenue per user") if _has_revenue(summary) else tr("none measured"), f"{params.alpha:g}", split]
+    return pd.DataFrame({N_("item"): items, N_("value"): values})
 
 
 def decision_memo(comparisons: pd.DataFrame, srm: ex.SrmResult, alpha: float = 0.05) -> dict[str, str]:
@@ -380,14 +381,16 @@ def decision_memo(comparisons: pd.DataFrame, srm: ex.SrmResult, alpha: float = 0
     if srm.status == "block":
         return {
             "decision": "blocked",
-            "headline": f"Do not decide: the split of users is off (SRM p = {srm.p_value:.2g}).",
-            "text": "The arms did not receive the designed shares of users, so the comparison is not trustworthy. "
-            "Find the cause (bots, redirects, logging that depends on the variant) before reading any result.",
+            "headline": tr("Do not decide: the split of users is off (SRM p = {p:.2g}).", p=srm.p_value),
+            "text": tr("The arms did not receive the designed shares of users, so the comparison is not "
+                       "trustworthy. Find the cause (bots, redirects, logging that depends on the variant) before "
+                       "reading any result."),
         }
     primary = comparisons[comparisons["metric"] == "conversion_rate"].copy()
     winners = primary[(primary["p_value_adjusted"] < alpha) & (primary["abs_lift"] > 0)]
     guard = comparisons[comparisons["metric"] == "revenue_per_user"].set_index("variant")
-    caution = " Note: the split of users is borderline (SRM warning); check the assignment." if srm.status == "warn" else ""
+    caution = (tr(" Note: the split of users is borderline (SRM warning); check the assignment.")
+               if srm.status == "warn" else "")
     if len(winners):
         best = winners.loc[winners["rel_lift"].idxmax()]
         harmed = (
@@ -395,44 +398,47 @@ def decision_memo(comparisons: pd.DataFrame, srm: ex.SrmResult, alpha: float = 0
             and guard.loc[best["variant"], "p_value_adjusted"] < alpha
             and guard.loc[best["variant"], "abs_lift"] < 0
         )
-        lift = (f"{best['rel_lift']:+.1%} conversion, {level} CI {best['rel_ci'][0]:+.1%} to {best['rel_ci'][1]:+.1%}"
-                f" (adjusted p = {best['p_value_adjusted']:.2g}, P(beats control) = {best['prob_beat_control']:.1%})")
+        lift = tr("{lift:+.1%} conversion, {level} CI {low:+.1%} to {high:+.1%} (adjusted p = {p:.2g}, "
+                  "P(beats control) = {prob:.1%})", lift=best["rel_lift"], level=level, low=best["rel_ci"][0],
+                  high=best["rel_ci"][1], p=best["p_value_adjusted"], prob=best["prob_beat_control"])
         if harmed:
             return {
                 "decision": "keep control",
-                "headline": f"Do not ship {best['variant']} yet: {lift}, but revenue per user fell.",
-                "text": "The primary metric improved but the revenue guardrail moved significantly the wrong way; "
-                "investigate before shipping." + caution,
+                "headline": tr("Do not ship {variant} yet: {lift}, but revenue per user fell.",
+                               variant=best["variant"], lift=lift),
+                "text": tr("The primary metric improved but the revenue guardrail moved significantly the wrong "
+                           "way; investigate before shipping.") + caution,
             }
         return {
             "decision": "ship",
-            "headline": f"Ship {best['variant']}: {lift}.",
-            "text": "The improvement in conversion is significant after the Holm correction for the number of "
-            "variants, and no guardrail moved significantly the wrong way." + caution,
+            "headline": tr("Ship {variant}: {lift}.", variant=best["variant"], lift=lift),
+            "text": tr("The improvement in conversion is significant after the Holm correction for the number of "
+                       "variants, and no guardrail moved significantly the wrong way.") + caution,
         }
     losers = primary[(primary["p_value_adjusted"] < alpha) & (primary["abs_lift"] < 0)]
     if len(losers) == len(primary):
         return {
             "decision": "keep control",
-            "headline": "Keep the control: every variant converts significantly worse.",
-            "text": "Each treatment's conversion rate is significantly below the control's." + caution,
+            "headline": tr("Keep the control: every variant converts significantly worse."),
+            "text": tr("Each treatment's conversion rate is significantly below the control's.") + caution,
         }
     best = primary.loc[primary["rel_lift"].idxmax()]
     return {
         "decision": "inconclusive",
-        "headline": (f"No clear winner: the best variant, {best['variant']}, is {best['rel_lift']:+.1%} "
-                     f"({level} CI {best['rel_ci'][0]:+.1%} to {best['rel_ci'][1]:+.1%}, adjusted p = "
-                     f"{best['p_value_adjusted']:.2g})."),
-        "text": "The data are compatible with no effect. Keep the control, or run to the pre-registered sample "
-        "size if it has not been reached; do not extend the test just because the result is close." + caution,
+        "headline": tr("No clear winner: the best variant, {variant}, is {lift:+.1%} ({level} CI {low:+.1%} to "
+                       "{high:+.1%}, adjusted p = {p:.2g}).", variant=best["variant"], lift=best["rel_lift"],
+                       level=level, low=best["rel_ci"][0], high=best["rel_ci"][1], p=best["p_value_adjusted"]),
+        "text": tr("The data are compatible with no effect. Keep the control, or run to the pre-registered "
+                   "sample size if it has not been reached; do not extend the test just because the result is "
+                   "close.") + caution,
     }
 
 
 SRM_GATE_TEXT = {
-    "ok": "**SRM check passed**",
-    "warn": "**SRM WARNING**: the split is borderline; check the assignment before trusting the result",
-    "block": "<span style='color:#b8403a'>**SRM BLOCK: the split of users is broken. The results below are "
-    "reported for diagnosis only, not for a decision.**</span>",
+    "ok": N_("**SRM check passed**"),
+    "warn": N_("**SRM WARNING**: the split is borderline; check the assignment before trusting the result"),
+    "block": N_("**SRM BLOCK: the split of users is broken. The results below are reported for diagnosis only, "
+                "not for a decision.**"),
 }
 ARM_FORMATS = {"users": "{:,}", "conversions": "{:,}", "conversion_rate": "{:.3%}", "revenue_per_user": "{:.3f}",
                "revenue_sd": "{:.3f}"}
@@ -443,7 +449,7 @@ P_FORMATS = {"p_value": "{:.3g}", "p_value_adjusted": "{:.3g}", "p_value_bh": "{
 
 def srm_gate_text(srm: ex.SrmResult) -> str:
     """The SRM gate in one line (Markdown): passed, warning or block, with χ², df and p."""
-    return f"{SRM_GATE_TEXT[srm.status]} (χ² = {srm.chi2:.2f}, df = {srm.df}, p = {srm.p_value:.3g})."
+    return tr(SRM_GATE_TEXT[srm.status]) + f" (χ² = {srm.chi2:.2f}, df = {srm.df}, p = {srm.p_value:.3g})."
 
 
 def styled_comparisons(table: pd.DataFrame) -> Any:
@@ -464,7 +470,7 @@ def styled_multiplicity(comparisons: pd.DataFrame) -> Any:
     if comparisons["variant"].nunique() < 2:
         from IPython.display import Markdown
 
-        return Markdown("One treatment: the adjusted p-value equals the p-value.")
+        return Markdown(tr("One treatment: the adjusted p-value equals the p-value."))
     return styled(comparisons, P_FORMATS, ["variant", "metric", "p_value", "p_value_adjusted"])
 
 
@@ -473,7 +479,8 @@ def styled_segments(segments: pd.DataFrame) -> Any:
     if segments.empty:
         from IPython.display import Markdown
 
-        return Markdown("No segment breakdown requested (`segment_by` is empty), or no segment has data in every arm.")
+        return Markdown(tr("No segment breakdown requested (`segment_by` is empty), or no segment has data in "
+                           "every arm."))
     formats = {"control_value": "{:.4f}", "variant_value": "{:.4f}", "rel_lift": "{:+.1%}", **P_FORMATS}
     return styled(segments, formats, ["segment", "variant", "control_value", "variant_value", "rel_lift", "p_value",
                                       "p_value_bh"])
@@ -540,6 +547,47 @@ class Results(TemplateResults):
     decision: Literal["ship", "keep control", "inconclusive", "blocked"] = Field(description="the decision")
 
 
+def report_tables(params: Params, inputs: Inputs, srm: ex.SrmResult, comparisons: pd.DataFrame,
+                  cuped: pd.DataFrame, segments: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The report's main tables for ``results.xlsx``: pre-registration, the SRM check, the arms, the
+    comparisons, CUPED and segments (the last two when there are any)."""
+    tables = {N_("Pre-registration"): preregistration_table(params, inputs),
+              N_("Sample-ratio check"): srm_table(inputs.summary, srm), N_("Arms"): arm_table(inputs.summary),
+              N_("Comparisons"): comparisons.drop(columns=["metric_label"], errors="ignore")}
+    if len(cuped):
+        tables[N_("CUPED")] = cuped
+    if len(segments):
+        tables[N_("Segments")] = segments
+    return tables
+
+
+def report_summary(params: Params, inputs: Inputs, srm: ex.SrmResult, comparisons: pd.DataFrame,
+                   memo: Mapping[str, str]) -> dict[str, Any]:
+    """The report's headline: the decision, the best treatment's lift with its interval, the rates, the SRM
+    check and users; and the rows (users) and dates of the data."""
+    level = f"{1 - params.alpha:.0%}"
+    primary = comparisons[comparisons["metric"] == "conversion_rate"]
+    best = primary.loc[primary["rel_lift"].idxmax()]
+    figures = [
+        {"label": tr("Decision"), "value": translate_label(memo["decision"])},
+        {"label": tr("Relative lift in conversion, {variant}", variant=best["variant"]),
+         "value": f"{best['rel_lift']:+.1%}",
+         "interval": tr("{level} CI {interval}", level=level,
+                        interval=interval_text(best["rel_ci"][0], best["rel_ci"][1], "+.1%"))},
+        {"label": tr("Conversion rate: control → {variant}", variant=best["variant"]),
+         "value": f"{best['control_value']:.2%} → {best['variant_value']:.2%}"},
+        {"label": tr("Sample-ratio check"), "value": translate_label(srm.status), "interval": f"p = {srm.p_value:.3g}"},
+        {"label": tr("Users"), "value": f"{int(inputs.summary['users'].sum()):,}"},
+    ]
+    dates = inputs.by_date["date"] if inputs.by_date is not None and len(inputs.by_date) else None
+    return {
+        "key_figures": figures,
+        "rows_used": int(inputs.summary["users"].sum()) if params.data_kind == "events" else len(inputs.summary),
+        "date_from": None if dates is None else str(pd.to_datetime(dates).min().date()),
+        "date_to": None if dates is None else str(pd.to_datetime(dates).max().date()),
+    }
+
+
 def build_results(params: Params, inputs: Inputs, srm: ex.SrmResult, comparisons: pd.DataFrame,
                   cuped: pd.DataFrame, segments: pd.DataFrame, memo: Mapping[str, str]) -> Results:
     """The validated ``results.json`` content of a run."""
@@ -554,6 +602,8 @@ def build_results(params: Params, inputs: Inputs, srm: ex.SrmResult, comparisons
         segments=segments[segment_keys].to_dict("records") if len(segments) else [],
         decision=memo["decision"],
         recommendation=f"{memo['headline']} {memo['text']}",
+        language=current_language(),
+        summary=report_summary(params, inputs, srm, comparisons, memo),
     )
 
 
@@ -561,6 +611,8 @@ SPEC = TemplateSpec(
     name="ab_test_analysis",
     purpose="A/B test readout: SRM gate, lifts with intervals, Holm across variants, Bayesian view, decision",
     chapter="3.5 Continuous optimisation",
+    title="A/B test analysis",
+    question="Did the change work: is the split healthy, how large is the effect, and should we ship it?",
     params=Params,
     results=Results,
 )

@@ -10,10 +10,11 @@ import pandas as pd
 from pydantic import Field, model_validator
 
 from .. import experiments
+from ..i18n import N_, current_language, tr, translate_label
 from .base import TemplateParams, TemplateResults, TemplateSpec, param
 
 __all__ = ["Params", "Results", "SPEC", "Design", "design", "arm_table", "formula_table", "mde_trade_off",
-           "recommendation", "build_results", "MDE_FACTORS"]
+           "recommendation", "report_tables", "key_figures", "build_results", "MDE_FACTORS"]
 
 #: multiples of the chosen MDE shown in the MDE–duration trade-off
 MDE_FACTORS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0)
@@ -89,7 +90,7 @@ def design(params: Params) -> Design:
 
 def arm_table(result: Design) -> pd.DataFrame:
     """Users needed in each arm, control first."""
-    arms = ["control"] + [f"treatment {k}" for k in range(1, len(result.size.n_per_arm))]
+    arms = [tr("control")] + [tr("treatment {k}", k=k) for k in range(1, len(result.size.n_per_arm))]
     return pd.DataFrame({"arm": arms, "users": result.size.n_per_arm})
 
 
@@ -98,10 +99,10 @@ def formula_table(result: Design, daily_visitors: float) -> pd.DataFrame:
     sizes = result.alternatives.values()
     return pd.DataFrame(
         {
-            "formula": list(result.alternatives),
-            "users in the largest arm": [max(r.n_per_arm) for r in sizes],
-            "users in total": [r.n_total for r in sizes],
-            "weeks": [experiments.duration_for_sample_size(r.n_total, daily_visitors).weeks for r in sizes],
+            N_("formula"): list(result.alternatives),
+            N_("users in the largest arm"): [max(r.n_per_arm) for r in sizes],
+            N_("users in total"): [r.n_total for r in sizes],
+            N_("weeks"): [experiments.duration_for_sample_size(r.n_total, daily_visitors).weeks for r in sizes],
         }
     )
 
@@ -118,25 +119,48 @@ def mde_trade_off(params: Params) -> pd.DataFrame:
 def recommendation(params: Params, result: Design) -> str:
     """Plain-language design summary: users per arm, whole weeks, and what the other formulas would say."""
     size, duration = result.size, result.duration
-    change = f"{params.mde * 100:g} points" if params.mde_kind == "absolute" else f"{params.mde:.0%} of the baseline"
+    change = (tr("{points:g} points", points=params.mde * 100) if params.mde_kind == "absolute"
+              else tr("{share:.0%} of the baseline", share=params.mde))
     arms = len(size.n_per_arm)
     per_arm = (
-        f"{size.n_per_arm[0]:,} users per arm" if len(set(size.n_per_arm)) == 1
-        else "users per arm " + " / ".join(f"{n:,}" for n in size.n_per_arm) + " (control first)"
+        tr("{n:,} users per arm", n=size.n_per_arm[0]) if len(set(size.n_per_arm)) == 1
+        else tr("users per arm {counts} (control first)", counts=" / ".join(f"{n:,}" for n in size.n_per_arm))
     )
-    others = ", ".join(
-        f"{name.replace('_', ' ')} {max(r.n_per_arm):,}" for name, r in result.alternatives.items()
-        if name != size.method
+    others = tr(", ").join(
+        tr("{formula} {n:,}", formula=translate_label(name), n=max(r.n_per_arm))
+        for name, r in result.alternatives.items() if name != size.method
     )
-    bonferroni = f" (Bonferroni: {size.alpha_per_comparison:.4g} per comparison)" if arms > 2 else ""
-    return (
-        f"Run the test for {duration.weeks} whole week(s) ({duration.days_to_run} days; the traffic needs "
-        f"{duration.days}) with {per_arm}, {size.n_total:,} in total over {arms} arms, to detect a change of "
-        f"{change} from a baseline of {params.baseline_rate:.2%} with {params.power:.0%} power at a two-sided α of "
-        f"{params.alpha:g}{bonferroni}. Formula: {size.method.replace('_', ' ')}; the other formulas would ask for "
-        f"{others} users in the largest arm. Decide the stopping day now and do not stop early on a good-looking "
-        "p-value."
+    bonferroni = tr(" (Bonferroni: {alpha:.4g} per comparison)", alpha=size.alpha_per_comparison) if arms > 2 else ""
+    return tr(
+        "Run the test for {weeks} whole week(s) ({days_to_run} days; the traffic needs {days}) with {per_arm}, "
+        "{total:,} in total over {arms} arms, to detect a change of {change} from a baseline of {baseline:.2%} "
+        "with {power:.0%} power at a two-sided α of {alpha:g}{bonferroni}. Formula: {formula}; the other formulas "
+        "would ask for {others} users in the largest arm. Decide the stopping day now and do not stop early on a "
+        "good-looking p-value.",
+        weeks=duration.weeks, days_to_run=duration.days_to_run, days=duration.days, per_arm=per_arm,
+        total=size.n_total, arms=arms, change=change, baseline=params.baseline_rate, power=params.power,
+        alpha=params.alpha, bonferroni=bonferroni, formula=translate_label(size.method), others=others,
     )
+
+
+def report_tables(params: Params, result: Design) -> dict[str, pd.DataFrame]:
+    """The report's main tables for ``results.xlsx``: users per arm, the three formulas, the MDE trade-off."""
+    return {N_("Users per arm"): arm_table(result), N_("Formulas"): formula_table(result, params.daily_visitors),
+            N_("MDE and duration"): mde_trade_off(params)}
+
+
+def key_figures(params: Params, result: Design) -> list[dict[str, Any]]:
+    """The report's headline figures: users per arm, users in total, whole weeks, and the effect sized for."""
+    size, duration = result.size, result.duration
+    return [
+        {"label": tr("Users in the largest arm"), "value": f"{max(size.n_per_arm):,}"},
+        {"label": tr("Users in total"), "value": f"{size.n_total:,}"},
+        {"label": tr("Whole weeks to run"), "value": f"{duration.weeks}",
+         "interval": tr("{days} days of traffic", days=duration.days)},
+        {"label": tr("Conversion rate: control → treatment"),
+         "value": f"{params.baseline_rate:.2%} → {size.treatment_rate:.2%}"},
+        {"label": tr("Power at α"), "value": f"{params.power:.0%} @ {params.alpha:g}"},
+    ]
 
 
 class Results(TemplateResults):
@@ -154,7 +178,7 @@ class Results(TemplateResults):
     alternatives: dict[str, int] = Field(description="users in the largest arm under each of the three formulas")
 
 
-def build_results(result: Design, text: str) -> Results:
+def build_results(params: Params, result: Design, text: str) -> Results:
     """The validated ``results.json`` content of a run."""
     size = result.size
     return Results(
@@ -162,6 +186,7 @@ def build_results(result: Design, text: str) -> Results:
         n_total=size.n_total, treatment_rate=size.treatment_rate, alpha_per_comparison=size.alpha_per_comparison,
         duration_days=result.duration.days, duration_weeks=result.duration.weeks,
         alternatives={name: max(r.n_per_arm) for name, r in result.alternatives.items()}, recommendation=text,
+        language=current_language(), summary={"key_figures": key_figures(params, result)},
     )
 
 
@@ -169,6 +194,8 @@ SPEC = TemplateSpec(
     name="ab_test_design",
     purpose="Users per arm and whole weeks an A/B test needs, with three sample-size formulas compared",
     chapter="3.5 Continuous optimisation",
+    title="A/B test design",
+    question="How many users, and how many whole weeks, does this test need to detect the effect we care about?",
     params=Params,
     results=Results,
 )

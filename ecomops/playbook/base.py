@@ -18,10 +18,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, ClassVar, Literal, Mapping, get_args, get_origin
+from typing import Any, Callable, ClassVar, Literal, Mapping, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..i18n import N_, tr, translate_label
 from ..resources import templates_dir
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "TemplateParams",
     "TemplateResults",
     "ResultPart",
+    "KeyFigure",
+    "ReportSummary",
     "TemplateSpec",
     "param",
     "to_jsonable",
@@ -37,6 +40,7 @@ __all__ = [
     "allowed_values",
     "public_fields",
     "write_json_atomically",
+    "write_atomically",
     "RESULTS_FILE",
     "styled",
     "rows_note",
@@ -44,6 +48,73 @@ __all__ = [
 ]
 
 RESULTS_FILE = "results.json"
+
+#: column names and categories the templates' tables show, marked for translation (a ``zh`` report shows the
+#: catalogue's Chinese for each; in English they stay as they are in ``results.json``)
+TABLE_LABELS = (
+    N_("variant"),
+    N_("users"),
+    N_("conversions"),
+    N_("conversion_rate"),
+    N_("revenue_per_user"),
+    N_("revenue_sd"),
+    N_("observed share"),
+    N_("designed share"),
+    N_("control_value"),
+    N_("variant_value"),
+    N_("abs_lift"),
+    N_("abs_ci"),
+    N_("rel_lift"),
+    N_("rel_ci"),
+    N_("p_value"),
+    N_("p_value_adjusted"),
+    N_("p_value_bh"),
+    N_("test"),
+    N_("metric"),
+    N_("prob_beat_control"),
+    N_("expected_loss"),
+    N_("analysis"),
+    N_("difference"),
+    N_("se"),
+    N_("ci_low"),
+    N_("ci_high"),
+    N_("variance_removed"),
+    N_("segment"),
+    N_("stage"),
+    N_("step"),
+    N_("count"),
+    N_("rate_from_previous"),
+    N_("rate_from_start"),
+    N_("start_ci_low"),
+    N_("start_ci_high"),
+    N_("new_rate"),
+    N_("extra_conversions"),
+    N_("extra_conversions_pct"),
+    N_("arm"),
+    N_("mde"),
+    N_("treatment_rate"),
+    N_("n_per_arm_max"),
+    N_("n_total"),
+    N_("days"),
+    N_("weeks"),
+    N_("power"),
+    N_("method"),
+    N_("date"),
+    N_("chi2"),
+    N_("status"),
+    N_("ok"),
+    N_("warn"),
+    N_("block"),
+    N_("ship"),
+    N_("keep control"),
+    N_("inconclusive"),
+    N_("blocked"),
+    N_("unadjusted"),
+    N_("pooled"),
+    N_("evan_miller"),
+    N_("arcsine"),
+    N_("all"),
+)
 
 
 class ParamError(ValueError):
@@ -74,6 +145,9 @@ class TemplateParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
+    language: Literal["en", "zh"] = param(
+        "en", unit="choice", help="Language of the report: en (English) or zh (simplified Chinese)",
+    )
     output_dir: str = param(
         "", unit="folder path",
         help="Folder to write results.json into; empty writes no file (as when the book is built)",
@@ -105,11 +179,31 @@ class ResultPart(BaseModel):
         return to_jsonable(values)
 
 
+class KeyFigure(ResultPart):
+    """One figure of a report's headline, as the report shows it (in the run's language)."""
+
+    label: str = Field(description="what the figure is")
+    value: str = Field(description="the figure, formatted")
+    interval: str | None = Field(None, description="its interval, formatted; null when it has none")
+
+
+class ReportSummary(ResultPart):
+    """What a report opens with, besides the recommendation: the key figures and the extent of the data."""
+
+    key_figures: list[KeyFigure] = Field(min_length=1, max_length=5,
+                                         description="the three to five figures a manager needs first")
+    rows_used: int | None = Field(None, description="rows of data the analysis used; null without a data file")
+    date_from: str | None = Field(None, description="first date in the data (ISO), when the data have dates")
+    date_to: str | None = Field(None, description="last date in the data (ISO), when the data have dates")
+
+
 class TemplateResults(ResultPart):
     """Base of every template's ``results.json`` model (its single source of truth)."""
 
     template: str = Field(description="name of the template that produced the results")
+    language: Literal["en", "zh"] = Field("en", description="language of the texts: en or zh")
     recommendation: str = Field(description="the recommendation in words")
+    summary: ReportSummary = Field(description="the report's headline figures and the extent of the data")
 
     def to_json(self) -> str:
         """The strict-JSON text of ``results.json`` (UTF-8, Chinese kept readable)."""
@@ -159,15 +253,22 @@ def write_json_atomically(target: Path, text: str) -> None:
 
     A reader never sees a half-written file, and an existing file is replaced only once the new one is complete.
     """
+    write_atomically(target, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+
+
+def write_atomically(target: Path, write: Callable[[Path], None]) -> None:
+    """Call ``write(temporary_path)`` for a temporary file beside ``target``, then rename it into place (the
+    temporary file is removed if anything fails, so ``target`` is either the old file or the complete new one)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        write(temporary)
         os.chmod(temporary, 0o666 & ~current_umask())
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -188,6 +289,10 @@ class TemplateSpec:
     params: type[TemplateParams]
     results: type[TemplateResults]
     module: ModuleType | None = None
+    title: str = ""
+    """The report's title (English; translated through the catalogue)."""
+    question: str = ""
+    """The question the report answers, in one sentence (English; translated through the catalogue)."""
 
     @property
     def model(self) -> type[TemplateParams]:
@@ -248,8 +353,14 @@ def field_table(model: type[BaseModel]) -> list[dict[str, Any]]:
     return rows
 
 
-def format_validation_error(template: str, model: type[BaseModel], exc: ValidationError) -> str:
-    """One readable message for every problem pydantic found: the parameter, the value and what is allowed."""
+def format_validation_error(
+    template: str, model: type[BaseModel], exc: ValidationError, locations: Mapping[str, str] | None = None
+) -> str:
+    """One readable message for every problem pydantic found: the parameter, the value and what is allowed.
+
+    ``locations`` maps parameter names to where they were written (``"cell B5"`` of a workbook); a message
+    about such a parameter names that place."""
+    places = dict(locations or {})
     messages = []
     fields = public_fields(model)
     for error in exc.errors():
@@ -258,8 +369,9 @@ def format_validation_error(template: str, model: type[BaseModel], exc: Validati
         if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
             close = difflib.get_close_matches(top, list(fields), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
+            place = f" ({places[top]})" if top in places else ""
             messages.append(
-                f"{location!r} is not a parameter of {template}{hint}; parameters are: {', '.join(fields)}"
+                f"{location!r}{place} is not a parameter of {template}{hint}; parameters are: {', '.join(fields)}"
             )
             continue
         text = error["msg"].removeprefix("Value error, ")
@@ -268,28 +380,35 @@ def format_validation_error(template: str, model: type[BaseModel], exc: Validati
             continue
         allowed = f" (allowed: {allowed_values(fields[top])})" if top in fields and len(error["loc"]) == 1 else ""
         given = error.get("input")
-        messages.append(f"parameter {location!r} = {given!r} is not valid: {text}{allowed}")
+        place = f" ({places[top]})" if top in places else ""
+        messages.append(f"parameter {location!r}{place} = {given!r} is not valid: {text}{allowed}")
     return f"{template}: " + "; ".join(messages)
 
 
 def styled(table: Any, formats: Mapping[str, str], columns: list[str] | None = None) -> Any:
-    """A table ready to show in a notebook: the given columns, each formatted if a format is given, no index.
+    """A table ready to show in a notebook: the given columns, each formatted if a format is given, no index,
+    headers and text categories in the run's language (:func:`ecomops.i18n.translate_label`).
 
     ``formats`` maps column names to format strings (``"{:.1%}"``); columns not in the table are ignored.
     """
     shown = table if columns is None else table[[c for c in columns if c in table.columns]]
-    return shown.style.format({k: v for k, v in formats.items() if k in shown.columns}, na_rep="").hide(axis="index")
+    formatters: dict[Any, Any] = {k: v for k, v in formats.items() if k in shown.columns}
+    for column in shown.columns:
+        if column not in formatters and shown[column].dtype == object:
+            formatters[column] = translate_label
+    style = shown.style.format(formatters, na_rep="").hide(axis="index")
+    return style.format_index(translate_label, axis="columns")
 
 
 def rows_note(frame: Any, path: str | Path) -> str:
     """One line saying how many rows were read from which file, and how many fully empty rows were dropped."""
     dropped = int(getattr(frame, "attrs", {}).get("dropped_empty_rows", 0))
-    note = f"{len(frame):,} rows from {Path(str(path)).name}"
+    note = tr("{rows:,} rows from {file}", rows=len(frame), file=Path(str(path)).name)
     if dropped:
-        note += f" ({dropped:,} fully empty row(s) dropped)"
+        note += tr(" ({dropped:,} fully empty row(s) dropped)", dropped=dropped)
     return note
 
 
 def interval_text(low: float, high: float, spec: str = "+.1%") -> str:
     """An interval as ``"+1.2% to +8.4%"`` (format ``spec`` applied to both ends)."""
-    return f"{format(low, spec)} to {format(high, spec)}"
+    return tr("{low} to {high}", low=format(low, spec), high=format(high, spec))

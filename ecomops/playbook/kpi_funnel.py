@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .. import operations
 from ..data import DataError, load_table, require_columns, require_numeric, resolve_input
-from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, param, styled
+from ..i18n import N_, current_language, tr, translate_label
+from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, interval_text, param, styled
 
 __all__ = [
     "FunnelStageParam",
@@ -32,6 +33,8 @@ __all__ = [
     "styled_uplift",
     "recommendation",
     "funnel_recommendation",
+    "report_tables",
+    "report_summary",
     "build_results",
     "BLANK_SEGMENT",
 ]
@@ -66,10 +69,10 @@ class FunnelStageParam(BaseModel):
 
 
 DEFAULT_FUNNEL_STAGES: list[dict[str, Any]] = [
-    {"name": "Session", "column": None, "op": "ge", "value": 1},
-    {"name": "Viewed a product page", "column": "ProductRelated", "op": "ge", "value": 1},
-    {"name": "Reached a page with value", "column": "PageValues", "op": "gt", "value": 0},
-    {"name": "Purchased", "column": "Revenue", "op": "eq", "value": True},
+    {"name": N_("Session"), "column": None, "op": "ge", "value": 1},
+    {"name": N_("Viewed a product page"), "column": "ProductRelated", "op": "ge", "value": 1},
+    {"name": N_("Reached a page with value"), "column": "PageValues", "op": "gt", "value": 0},
+    {"name": N_("Purchased"), "column": "Revenue", "op": "eq", "value": True},
 ]
 
 
@@ -253,8 +256,10 @@ def styled_segment_rates(by_segment: pd.DataFrame) -> Any:
     if by_segment.empty:
         from IPython.display import Markdown
 
-        return Markdown("No segments requested (`segment_by` is empty).")
-    return segment_rates(by_segment).style.format("{:.1%}", na_rep="")
+        return Markdown(tr("No segments requested (`segment_by` is empty)."))
+    rates = segment_rates(by_segment)
+    return (rates.style.format("{:.1%}", na_rep="").format_index(translate_label, axis="index")
+            .format_index(translate_label, axis="columns"))
 
 
 def uplift_table(overall: pd.DataFrame, params: Params) -> pd.DataFrame:
@@ -292,20 +297,23 @@ def funnel_recommendation(funnel: pd.DataFrame, alpha: float = 0.05, uplift_abso
     if len(empty):
         first = empty.iloc[0]
         previous = overall.loc[overall["step"] == first["step"] - 1].iloc[0]
-        return (
-            f"Nobody reached '{first['stage']}': none of the {int(previous['count']):,} rows at "
-            f"'{previous['stage']}' went on. Check the step's column and value first (a wrong column or "
-            "threshold gives an empty step); if they are right, this step is where the funnel breaks."
+        return tr(
+            "Nobody reached '{stage}': none of the {count:,} rows at '{previous}' went on. Check the step's column "
+            "and value first (a wrong column or threshold gives an empty step); if they are right, this step is "
+            "where the funnel breaks.", stage=translate_label(first["stage"]), count=int(previous["count"]),
+            previous=translate_label(previous["stage"]),
         )
     weak = operations.weakest_step(overall)
     previous = overall.loc[overall["step"] == weak["step"] - 1, "stage"].iloc[0]
     impact = operations.step_uplift_impact(overall, uplift_absolute).set_index("stage")
     gain = impact.loc[weak["stage"]]
-    text = (
-        f"Focus on the step into '{weak['stage']}': only {weak['rate_from_previous']:.1%} of those at "
-        f"'{previous}' go on ({level} CI {weak['ci_low']:.1%} to {weak['ci_high']:.1%}), the lowest rate in the "
-        f"funnel. Raising it by {uplift_absolute * 100:g} point(s) would add about {gain['extra_conversions']:,.0f} "
-        f"final conversions ({gain['extra_conversions_pct']:+.1%}), more than the same gain at any other step."
+    text = tr(
+        "Focus on the step into '{stage}': only {rate:.1%} of those at '{previous}' go on ({level} CI {low:.1%} "
+        "to {high:.1%}), the lowest rate in the funnel. Raising it by {points:g} point(s) would add about "
+        "{extra:,.0f} final conversions ({extra_pct:+.1%}), more than the same gain at any other step.",
+        stage=translate_label(weak["stage"]), rate=weak["rate_from_previous"], previous=translate_label(previous),
+        level=level, low=weak["ci_low"], high=weak["ci_high"], points=uplift_absolute * 100,
+        extra=gain["extra_conversions"], extra_pct=gain["extra_conversions_pct"],
     )
     segmented = funnel[(funnel["segment"] != "all") & (funnel["step"] > 1)].dropna(subset=["rate_from_previous"])
     if segmented["segment"].nunique() > 1:
@@ -314,11 +322,12 @@ def funnel_recommendation(funnel: pd.DataFrame, alpha: float = 0.05, uplift_abso
         rows = segmented[segmented["stage"] == stage]
         best, worst = rows.loc[rows["rate_from_previous"].idxmax()], rows.loc[rows["rate_from_previous"].idxmin()]
         separated = worst["ci_high"] < best["ci_low"]
-        text += (
-            f" Segments differ most at '{stage}': {best['segment']} {best['rate_from_previous']:.1%} vs "
-            f"{worst['segment']} {worst['rate_from_previous']:.1%}"
-            + (" (the intervals do not overlap)." if separated else " (the intervals overlap: the gap may be noise).")
-        )
+        text += tr(
+            " Segments differ most at '{stage}': {best} {best_rate:.1%} vs {worst} {worst_rate:.1%}",
+            stage=translate_label(stage), best=translate_label(best["segment"]), best_rate=best["rate_from_previous"],
+            worst=translate_label(worst["segment"]), worst_rate=worst["rate_from_previous"],
+        ) + (tr(" (the intervals do not overlap).") if separated
+             else tr(" (the intervals overlap: the gap may be noise)."))
     return text
 
 
@@ -382,6 +391,38 @@ def _segment_summary(table: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def report_tables(overall: pd.DataFrame, by_segment: pd.DataFrame, params: Params) -> dict[str, pd.DataFrame]:
+    """The report's main tables for ``results.xlsx``: the funnel, step rates by segment, what a gain is worth."""
+    tables = {N_("Funnel"): overall[["stage", "count", "rate_from_previous", "ci_low", "ci_high", "rate_from_start"]]}
+    if not by_segment.empty:
+        tables[N_("Step rates by segment")] = segment_rates(by_segment).rename(index=translate_label).reset_index()
+    tables[N_("What a gain is worth")] = uplift_table(overall, params)
+    return tables
+
+
+def report_summary(params: Params, frame: pd.DataFrame, overall: pd.DataFrame, weakest: str) -> dict[str, Any]:
+    """The report's headline: entries, overall conversion with its interval, the weakest step and its rate,
+    and orders (with GMV when the order value is known); and the rows of the data."""
+    level = f"{1 - params.alpha:.0%}"
+    last, weak = overall.iloc[-1], overall.set_index("stage").loc[weakest]
+    figures = [
+        {"label": tr("Entries ({stage})", stage=translate_label(overall["stage"].iloc[0])),
+         "value": f"{int(overall['count'].iloc[0]):,}"},
+        {"label": tr("Overall conversion"), "value": f"{last['rate_from_start']:.2%}",
+         "interval": tr("{level} CI {interval}", level=level,
+                        interval=interval_text(last["start_ci_low"], last["start_ci_high"], ".2%"))},
+        {"label": tr("Weakest step: {stage}", stage=translate_label(weakest)),
+         "value": f"{weak['rate_from_previous']:.1%}",
+         "interval": tr("{level} CI {interval}", level=level, interval=interval_text(weak["ci_low"], weak["ci_high"], ".1%"))},
+        {"label": tr("Final conversions ({stage})", stage=translate_label(last["stage"])),
+         "value": f"{int(last['count']):,}"},
+    ]
+    if params.average_order_value > 0:
+        figures.append({"label": tr("GMV (orders × average order value)"),
+                        "value": f"{int(last['count']) * params.average_order_value:,.0f}"})
+    return {"key_figures": figures, "rows_used": len(frame)}
+
+
 def build_results(
     params: Params, frame: pd.DataFrame, overall: pd.DataFrame, by_segment: pd.DataFrame, text: str
 ) -> Results:
@@ -400,6 +441,8 @@ def build_results(
         kpi_tree=kpi_tree_from_funnel(overall, params.average_order_value),
         uplift_impact=impact.to_dict("records"),
         recommendation=text,
+        language=current_language(),
+        summary=report_summary(params, frame, overall, str(weakest)),
     )
 
 
@@ -407,6 +450,8 @@ SPEC = TemplateSpec(
     name="kpi_funnel",
     purpose="Conversion funnel by step and segment with Wilson intervals, the KPI tree, the weakest step",
     chapter="1.4 Data analysis and optimisation",
+    title="Conversion funnel and KPI tree",
+    question="Where do visitors drop out on the way to a purchase, and which step is worth improving first?",
     params=Params,
     results=Results,
 )

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from ..i18n import tr, translate_label
 from . import PALETTE
 
 __all__ = ["power_curve_figure", "mde_weeks_figure", "lift_intervals_figure", "effect_over_time_figure"]
@@ -21,9 +22,10 @@ def power_curve_figure(curve: pd.DataFrame, target_power: float) -> plt.Figure:
     fig, ax = plt.subplots()
     sns.lineplot(data=curve, x="n_per_arm_max", y="power", hue="method", ax=ax, lw=2)
     ax.axhline(target_power, ls="--", color="grey", lw=1)
-    ax.set_xlabel("users in the largest arm")
-    ax.set_ylabel("power")
-    ax.legend(title="formula", frameon=False)
+    ax.set_xlabel(tr("users in the largest arm"))
+    ax.set_ylabel(tr("power"))
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, [translate_label(t) for t in labels], title=tr("formula"), frameon=False)
     return fig
 
 
@@ -35,13 +37,13 @@ def mde_weeks_figure(trade_off: pd.DataFrame, chosen_mde: float, mde_kind: str) 
     fig, ax = plt.subplots()
     ax.plot(trade_off["mde"], trade_off["weeks"], marker="o", lw=2, color=PALETTE[0])
     ax.axvline(chosen_mde, ls="--", color="grey", lw=1)
-    unit = "points of rate" if mde_kind == "absolute" else "fraction of baseline"
-    ax.set_xlabel(f"minimum detectable effect ({unit})")
-    ax.set_ylabel("whole weeks needed")
+    unit = tr("points of rate") if mde_kind == "absolute" else tr("fraction of baseline")
+    ax.set_xlabel(tr("minimum detectable effect ({unit})", unit=unit))
+    ax.set_ylabel(tr("whole weeks needed"))
     return fig
 
 
-def lift_intervals_figure(comparisons: pd.DataFrame, xlabel: str = "relative lift in conversion rate") -> plt.Figure:
+def lift_intervals_figure(comparisons: pd.DataFrame, xlabel: str | None = None) -> plt.Figure:
     """Each treatment's relative lift with its interval, against a line at zero.
 
     ``comparisons`` holds one metric's rows of :func:`ecomops.playbook.ab_test_analysis.compare_arms`.
@@ -54,7 +56,7 @@ def lift_intervals_figure(comparisons: pd.DataFrame, xlabel: str = "relative lif
     ax.axvline(0, color="grey", lw=1)
     ax.set_yticks(range(len(rows)), rows["variant"])
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel or tr("relative lift in conversion rate"))
     ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
     return fig
 
@@ -67,7 +69,7 @@ def effect_over_time_figure(over_time: pd.DataFrame, control: str, level: str) -
     """
     fig, ax = plt.subplots()
     if over_time.empty:
-        ax.text(0.5, 0.5, "no dates in the data", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, tr("no dates in the data"), ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return fig
     for i, (variant, part) in enumerate(over_time.groupby("variant", sort=False)):
@@ -75,13 +77,13 @@ def effect_over_time_figure(over_time: pd.DataFrame, control: str, level: str) -
         x = pd.to_datetime(part["date"])
         label = f"{variant} − {control}"
         ax.fill_between(x, part["cs_low"], part["cs_high"], alpha=0.12, color=colour,
-                        label=f"{label}: always-valid")
+                        label=tr("{label}: always-valid", label=label))
         ax.fill_between(x, part["ci_low"], part["ci_high"], alpha=0.3, color=colour,
-                        label=f"{label}: fixed-horizon {level}")
+                        label=tr("{label}: fixed-horizon {level}", label=label, level=level))
         ax.plot(x, part["abs_lift"], marker="o", lw=2, color=colour, label=label)
     ax.axhline(0, color="grey", lw=1)
-    ax.set_ylabel("absolute lift in conversion rate")
-    ax.set_xlabel("date")
+    ax.set_ylabel(tr("absolute lift in conversion rate"))
+    ax.set_xlabel(tr("date"))
     ax.legend(frameon=False, fontsize="small")
     fig.autofmt_xdate()
     return fig

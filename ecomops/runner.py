@@ -40,7 +40,8 @@ __all__ = [
     "OutputError",
     "prepare_params",
     "run_template",
-    "export_html",
+    "write_report",
+    "translated_notebook",
 ]
 
 #: Unix socket paths are limited to about 107 bytes; past this length (with room for the port suffix) use TCP

@@ -216,7 +216,7 @@ def test_force_replaces_the_report_and_keeps_nothing_stale(tmp_path):
     result = run_cli("run", "kpi_funnel", "-o", str(report), "--force", "-q")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in report.iterdir()) == [".ecomops-report.json", "kpi_funnel.ipynb", "report.html",
-                                                        "results.json"]
+                                                        "results.json", "results.xlsx"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
     html = (report / "report.html").read_text(encoding="utf-8")
     assert "Focus on the step" in html and "params_from_namespace" not in html  # code hidden

@@ -81,7 +81,7 @@ def test_force_replaces_an_earlier_report_but_not_one_holding_other_files(tmp_pa
     first = run_cli("run", "kpi_funnel", "-p", str(params), "-o", str(report), "-q", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     manifest = json.loads((report / ".ecomops-report.json").read_text(encoding="utf-8"))
-    assert set(manifest["files"]) == {"report.html", "results.json", "kpi_funnel.ipynb"}
+    assert set(manifest["files"]) == {"report.html", "results.json", "results.xlsx", "kpi_funnel.ipynb"}
     old_umask = os.umask(0)
     os.umask(old_umask)
     assert stat.S_IMODE(report.stat().st_mode) == 0o777 & ~old_umask
@@ -198,7 +198,7 @@ def test_kernel_failures_and_export_failures_are_one_message(tmp_path, monkeypat
         raise ValueError("template not found")
 
     monkeypatch.undo()
-    monkeypatch.setattr(runner, "export_html", broken_export)
+    monkeypatch.setattr(runner, "build_report", broken_export)
     with pytest.raises(runner.RunError, match="report could not be written.*template not found"):
         runner.run_template("ab_test_design", {}, tmp_path / "r2", progress=False)
     assert not (tmp_path / "r2").exists() and any(p.name.startswith("r2-failed-") for p in tmp_path.iterdir())

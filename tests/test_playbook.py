@@ -42,7 +42,8 @@ def test_to_jsonable_handles_arrays_timestamps_and_non_finite_numbers():
 def minimal_design_results(**changes) -> dict:
     values = {"template": "ab_test_design", "method": "pooled", "n_per_arm": np.int64(10), "n_by_arm": np.array([10, 10]),
               "n_total": 20, "treatment_rate": 0.25, "alpha_per_comparison": 0.05, "duration_days": 1,
-              "duration_weeks": 1, "alternatives": {"pooled": 10}, "recommendation": "Run it."}
+              "duration_weeks": 1, "alternatives": {"pooled": 10}, "recommendation": "Run it.",
+              "summary": {"key_figures": [{"label": "Users in total", "value": "20"}]}}
     return {**values, **changes}
 
 
@@ -50,7 +51,7 @@ def test_write_results_validates_against_the_model_and_writes_atomically(tmp_pat
     target = write_results(tmp_path, minimal_design_results())
     assert target == tmp_path / "results.json"
     assert json.loads(target.read_text(encoding="utf-8"))["n_by_arm"] == [10, 10]
-    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # no temporary file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.json", "results.xlsx"]  # no temporary file left
     with pytest.raises(ValidationError, match="surprise"):
         write_results(tmp_path, minimal_design_results(surprise=1))
     with pytest.raises(ValidationError, match="n_total"):

@@ -125,10 +125,11 @@ def _sections(cells: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]], css_class: str = "") -> str:
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    opening = f'<table class="{css_class}">' if css_class else "<table>"
+    return f"{opening}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _data_block(summary: Mapping[str, Any], inputs: Sequence[Path]) -> str:
@@ -196,7 +197,7 @@ def build_report(
         _headline(str(results.get("recommendation", "")), summary),
         _sections(notebook.get("cells", [])),
         f"<h2>{html.escape(tr('Parameters used'))}</h2>",
-        _table([tr("Parameter"), tr("Value")], [(k, _value_text(v)) for k, v in parameters.items()]),
+        _table([tr("Parameter"), tr("Value")], [(k, _value_text(v)) for k, v in parameters.items()], "parameters"),
         f"<footer><p>{html.escape(tr('Software'))}: "
         + html.escape(", ".join(f"{k} {v}" for k, v in software_versions().items())) + "</p></footer>",
     ])

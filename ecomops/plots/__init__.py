@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import matplotlib as mpl
 import seaborn as sns
 
 __all__ = [
     "use_house_style",
     "cjk_font",
+    "missing_glyphs",
     "CJK_FONTS",
     "FontMissingError",
     "PALETTE",
@@ -47,15 +51,37 @@ def cjk_font() -> str:
     )
 
 
+def missing_glyphs(figure: Any) -> list[str]:
+    """Characters of a figure's texts that none of the fonts matplotlib would use for them can draw (they
+    would show as empty boxes), as ``"'转' in '转化率' (DejaVuSans.ttf)"``; empty when every glyph exists."""
+    from matplotlib import font_manager, text
+    from matplotlib.ft2font import FT2Font
+
+    missing = []
+    for artist in figure.findobj(text.Text):
+        content = artist.get_text()
+        if not content.strip():
+            continue
+        properties = artist.get_fontproperties()
+        find_all = getattr(font_manager.fontManager, "_find_fonts_by_props", None)
+        paths = find_all(properties) if find_all else [font_manager.findfont(properties)]
+        fonts = [FT2Font(str(path)) for path in paths]
+        for character in sorted(set(content) - set(" \n\t")):
+            if not any(font.get_char_index(ord(character)) for font in fonts):
+                missing.append(f"{character!r} in {content!r} ({', '.join(Path(str(p)).name for p in paths)})")
+    return missing
+
+
 def use_house_style(language: str | None = None) -> None:
     """Apply the house style: white grid, a colour-blind-safe palette, readable font sizes, crisp output; for a
     ``zh`` run (default: the run's language) text is drawn with :func:`cjk_font`."""
     from ..i18n import current_language
 
     sns.set_theme(style="whitegrid", palette=PALETTE, font_scale=1.05)
-    if (language or current_language()) == "zh":
-        mpl.rcParams["font.sans-serif"] = [cjk_font(), *mpl.rcParams["font.sans-serif"]]
-        mpl.rcParams["axes.unicode_minus"] = False
+    latin = list(mpl.rcParamsDefault["font.sans-serif"])
+    chinese = (language or current_language()) == "zh"
+    mpl.rcParams["font.sans-serif"] = [cjk_font(), *latin] if chinese else latin
+    mpl.rcParams["axes.unicode_minus"] = not chinese  # CJK fonts draw the ASCII hyphen-minus well
     mpl.rcParams.update(
         {
             "figure.figsize": (8.0, 4.5),

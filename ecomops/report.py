@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 
 from .i18n import tr
 
-__all__ = ["build_report", "file_sha256", "software_versions", "markdown_to_html", "write_results_workbook",
+__all__ = ["build_report", "summary_html", "file_sha256", "software_versions", "markdown_to_html", "write_results_workbook",
            "RESULTS_WORKBOOK"]
 
 _STYLE = """
@@ -164,6 +164,20 @@ def _value_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def summary_html(
+    title: str, question: str, results: Mapping[str, Any], inputs: Sequence[Path] = (), title_tag: str = "h1"
+) -> str:
+    """The report's first screen: title, question, the data block and the headline (HTML fragment).
+    ``title_tag`` is the title's element (``strong`` where the fragment sits inside another page)."""
+    summary = results.get("summary", {})
+    return "\n".join([
+        f"<header><{title_tag}>{html.escape(title)}</{title_tag}><p class=\"question\">{html.escape(question)}</p>"
+        "</header>",
+        _data_block(summary, inputs),
+        _headline(str(results.get("recommendation", "")), summary),
+    ])
+
+
 def build_report(
     notebook: Mapping[str, Any],
     title: str,
@@ -190,11 +204,8 @@ def build_report(
     language : str
         ``en`` or ``zh``: the page's ``lang`` attribute.
     """
-    summary = results.get("summary", {})
     body = "\n".join([
-        f"<header><h1>{html.escape(title)}</h1><p class=\"question\">{html.escape(question)}</p></header>",
-        _data_block(summary, inputs),
-        _headline(str(results.get("recommendation", "")), summary),
+        summary_html(title, question, results, inputs),
         _sections(notebook.get("cells", [])),
         f"<h2>{html.escape(tr('Parameters used'))}</h2>",
         _table([tr("Parameter"), tr("Value")], [(k, _value_text(v)) for k, v in parameters.items()], "parameters"),

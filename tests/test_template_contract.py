@@ -139,3 +139,36 @@ def test_results_schema_is_available(name):
     schema = results_schema(name)
     assert {"template", "recommendation"} <= set(schema["properties"]) and schema["additionalProperties"] is False
     assert [row["key"] for row in results_reference(name)] == list(REGISTRY[name].results.model_fields)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_template_has_a_report_title_question_summary_and_tables(name):
+    """The report contract: a title and a question, the headline (``report_summary``) in results.json, the
+    tables results.xlsx holds (``report_tables``), and the analyst's opening cell kept out of the report."""
+    spec = REGISTRY[name]
+    assert spec.title and spec.question.endswith("?")
+    assert callable(getattr(spec.module, "report_tables", None)), f"{name}: report_tables() for results.xlsx"
+    assert "summary" in spec.results.model_fields and "language" in spec.results.model_fields
+    notebook = nbformat.read(spec.notebook, as_version=4)
+    assert "analyst" in notebook.cells[0].metadata.get("tags", []), "tag the opening cell 'analyst'"
+    assert "language" in spec.params.model_fields
+
+
+def test_every_markdown_cell_and_every_message_has_its_chinese_text():
+    """Each template's markdown cells (by cell id) and every sentence, label and parameter help written in the
+    package are in the zh catalogue (templates/text/*.zh.yaml), with the same {fields}."""
+    from ecomops.i18n import missing_translations
+
+    assert missing_translations("zh") == []
+
+
+def test_the_translation_check_finds_an_untranslated_message(tmp_path):
+    from ecomops.i18n import message_sources
+
+    module = tmp_path / "pkg" / "fake.py"
+    module.parent.mkdir()
+    module.write_text('from ecomops.i18n import N_, tr\nx = tr("Never translated {n}", n=1)\ny = N_("a label")\n'
+                      'z = param(1, unit="days", help="How long")\n', encoding="utf-8")
+    found = message_sources(module.parent)
+    assert set(found) == {"Never translated {n}", "a label", "days", "How long"}
+    assert found["a label"] == ["pkg/fake.py:3"]

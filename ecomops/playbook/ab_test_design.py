@@ -14,7 +14,7 @@ from ..i18n import N_, current_language, tr, translate_label
 from .base import TemplateParams, TemplateResults, TemplateSpec, param
 
 __all__ = ["Params", "Results", "SPEC", "Design", "design", "arm_table", "formula_table", "mde_trade_off",
-           "recommendation", "report_tables", "key_figures", "build_results", "MDE_FACTORS"]
+           "recommendation", "report_tables", "key_figures", "summary_preview", "build_results", "MDE_FACTORS"]
 
 #: multiples of the chosen MDE shown in the MDE–duration trade-off
 MDE_FACTORS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5, 2.0, 3.0)
@@ -189,6 +189,25 @@ def build_results(params: Params, result: Design, text: str) -> Results:
         alternatives={name: max(r.n_per_arm) for name, r in result.alternatives.items()}, recommendation=text,
         language=current_language(), summary={"key_figures": key_figures(params, result)},
     )
+
+
+def summary_preview(languages: tuple[str, ...] = ("en", "zh")) -> str:
+    """The first screen of the default design's report in each language, side by side (HTML, for the book)."""
+    from ..i18n import use_language
+    from ..report import summary_html
+
+    before, parts = current_language(), []
+    try:
+        for language in languages:
+            use_language(language)
+            params = Params(language=language)
+            result = design(params)
+            results = build_results(params, result, recommendation(params, result)).model_dump(mode="json")
+            parts.append(f'<div style="flex:1;min-width:18rem;border:1px solid #d9dee3;padding:.5rem 1rem" '
+                         f'lang="{language}">{summary_html(tr(SPEC.title), tr(SPEC.question), results, title_tag="strong")}</div>')
+    finally:
+        use_language(before)
+    return '<div style="display:flex;gap:1rem;flex-wrap:wrap">' + "".join(parts) + "</div>"
 
 
 SPEC = TemplateSpec(

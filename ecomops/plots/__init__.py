@@ -40,10 +40,13 @@ def cjk_font() -> str:
     """The first installed font of :data:`CJK_FONTS`; raise :class:`FontMissingError` naming them when none is."""
     from matplotlib import font_manager
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            return name
+    for attempt in range(2):
+        installed = {font.name for font in font_manager.fontManager.ttflist}
+        for name in CJK_FONTS:
+            if name in installed:
+                return name
+        if attempt == 0:  # the font list may predate a font installed since: rebuild it once
+            font_manager.fontManager = font_manager._load_fontmanager(try_read_cache=False)
     raise FontMissingError(
         "a Chinese (zh) report needs a font with Chinese glyphs, and none is installed; install one of: "
         + ", ".join(CJK_FONTS[:6]) + " (Debian/Ubuntu: sudo apt install fonts-noto-cjk; then delete matplotlib's "

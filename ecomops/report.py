@@ -274,7 +274,8 @@ def write_results_workbook(
         + [(f["label"], f["value"], f.get("interval") or "") for f in figures],
         columns=[tr("Key figure"), tr("Value"), tr("Interval")],
     )
-    params_table = pd.DataFrame([(k, _value_text(v)) for k, v in parameters.items()],
+    params_table = pd.DataFrame([(k, _value_text(v) if isinstance(v, (list, dict)) else v)
+                                 for k, v in parameters.items()],
                                 columns=[tr("Parameter"), tr("Value")])
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         sheets = [(tr("Headline"), headline), *((tr(title), _plain_table(t)) for title, t in tables.items()),

@@ -138,13 +138,9 @@ def _load(args: argparse.Namespace) -> tuple[dict[str, Any], Path | None, dict[s
     if args.params is not None:
         base_dir = Path(args.params).resolve().parent
         if Path(args.params).suffix.lower() == ".xlsx":
-            from .params_workbook import load_params_workbook, workbook_template
+            from .params_workbook import load_params_workbook
 
-            written_for = workbook_template(args.params)
-            if written_for is not None and written_for != args.template:
-                raise ParamError(f"{args.params} is a parameter workbook for {written_for}, not {args.template}; "
-                                 f"write one with: ecomops new {args.template} -o params.xlsx")
-            values, locations = load_params_workbook(args.params)
+            values, locations = load_params_workbook(args.params, args.template)  # refuses another template's
         else:
             values = load_params_file(args.params)
     if getattr(args, "lang", None):

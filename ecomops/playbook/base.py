@@ -362,6 +362,14 @@ def format_validation_error(
     ``locations`` maps parameter names to where they were written (``"cell B5"`` of a workbook); a message
     about such a parameter names that place."""
     places = dict(locations or {})
+
+    def place(loc: tuple[Any, ...]) -> str:  # the most precise place known: "stages.2.op", else "stages", …
+        parts = [str(part) for part in loc]
+        for end in range(len(parts), 0, -1):
+            if ".".join(parts[:end]) in places:
+                return f" ({places['.'.join(parts[:end])]})"
+        return ""
+
     messages = []
     fields = public_fields(model)
     for error in exc.errors():
@@ -370,9 +378,8 @@ def format_validation_error(
         if error["type"] == "extra_forbidden" and len(error["loc"]) == 1:
             close = difflib.get_close_matches(top, list(fields), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            place = f" ({places[top]})" if top in places else ""
             messages.append(
-                f"{location!r}{place} is not a parameter of {template}{hint}; parameters are: {', '.join(fields)}"
+                f"{location!r}{place(error['loc'])} is not a parameter of {template}{hint}; parameters are: {', '.join(fields)}"
             )
             continue
         text = error["msg"].removeprefix("Value error, ")
@@ -381,8 +388,7 @@ def format_validation_error(
             continue
         allowed = f" (allowed: {allowed_values(fields[top])})" if top in fields and len(error["loc"]) == 1 else ""
         given = error.get("input")
-        place = f" ({places[top]})" if top in places else ""
-        messages.append(f"parameter {location!r}{place} = {given!r} is not valid: {text}{allowed}")
+        messages.append(f"parameter {location!r}{place(error['loc'])} = {given!r} is not valid: {text}{allowed}")
     return f"{template}: " + "; ".join(messages)
 
 

@@ -236,13 +236,15 @@ def _sheet_name(name: str, taken: set[str]) -> str:
 def _plain_table(table: Any) -> Any:
     """A DataFrame of what a report table shows: a Styler's data without hidden columns, headers and text
     categories translated."""
+    import pandas as pd
+
     from .i18n import translate_label
 
     frame = getattr(table, "data", table)
     frame = frame.reset_index(drop=True) if getattr(frame.index, "name", None) is None else frame.reset_index()
     frame = frame.rename(columns=lambda c: translate_label(str(c)))
     for column in frame.columns:
-        if frame[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(frame[column]):  # text (object or str dtype)
             frame[column] = frame[column].map(
                 lambda v: translate_label(v) if isinstance(v, str) else (_value_text(v) if isinstance(v, (list, tuple, dict)) else v))
     return frame

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, ClassVar, Literal, Mapping, get_args, get_origin
 
+from pandas.api.types import is_numeric_dtype
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..i18n import N_, tr, translate_label
@@ -401,7 +402,7 @@ def styled(table: Any, formats: Mapping[str, str], columns: list[str] | None = N
     shown = table if columns is None else table[[c for c in columns if c in table.columns]]
     formatters: dict[Any, Any] = {k: v for k, v in formats.items() if k in shown.columns}
     for column in shown.columns:
-        if column not in formatters and shown[column].dtype == object:
+        if column not in formatters and not is_numeric_dtype(shown[column]):  # text (object or str dtype)
             formatters[column] = translate_label
     style = shown.style.format(formatters, na_rep="").hide(axis="index")
     return style.format_index(translate_label, axis="columns")

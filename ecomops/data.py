@@ -397,8 +397,7 @@ def pseudonymise_ids(ids: pd.Series, salt: str, length: int = 16) -> pd.Series:
     ids stay missing (``pd.NA``); the result has the same index and name, dtype ``string``.
 
     Why a secret salt: an unsalted hash of a phone number or an ID can be reversed by hashing every candidate
-    (China's 11-digit mobile numbers all start 13–19: at most 7 × 10⁹ candidates, few enough to try them
-    all), so ``salt`` must be a secret of at least 16 characters, kept out of the shared files; anyone who
+    (an 11-digit number beginning with 1 leaves at most 10¹⁰ candidates, few enough to try them all), so ``salt`` must be a secret of at least 16 characters, kept out of the shared files; anyone who
     knows it can reverse the pseudonyms the same way.
 
     The text form matters: ``17850`` and ``17850.0`` give different pseudonyms, so normalise ids (e.g. IDs read

@@ -557,7 +557,9 @@ def _read_list_sheet(
         others = ", ".join(repr(title) for title in by_title)
         raise ParamError(f"{file}: {name} ({where}) is read from a sheet named {name!r}, which the workbook does not "
                          f"have (its sheets are: {others}); give that name back to the sheet holding {name}")
-    if pointer is not None and not (isinstance(pointer, str) and f"'{name}'" in pointer):
+    # the pointer as written in any language ("see sheet 'stages'", "见工作表“stages”"), or at least naming the sheet
+    pointers = {tr("see sheet '{sheet}'", language, sheet=name) for language in LANGUAGES}
+    if pointer is not None and not (isinstance(pointer, str) and (pointer in pointers or f"'{name}'" in pointer)):
         raise ParamError(f"{file}: {where} holds {pointer!r}, but {name} is read from sheet {name!r}, one row per "
                          f"item; enter the values there and leave {_coordinate(number, VALUE_COLUMN)} as it was")
     rows = sheet.data_rows()

@@ -25,3 +25,11 @@ def test_intro_counts_match_the_audit_table():
         assert typed, label
         assert int(typed.group(1)) == int((audit["verdict"] == verdict).sum()), verdict
     assert f"**{len(audit)}**" in intro
+
+
+def test_addresses_become_links_without_the_punctuation_after_them():
+    from ecomops.claims import link_addresses
+
+    text = "See https://www.stats.gov.cn/sj/zxfb/. Also (https://ir.jd.com/x), done"
+    assert link_addresses(text) == ('See <a href="https://www.stats.gov.cn/sj/zxfb/">https://www.stats.gov.cn/sj/zxfb/</a>. '
+                                    'Also (<a href="https://ir.jd.com/x">https://ir.jd.com/x</a>), done')

@@ -15,6 +15,7 @@ Conventions
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any, Mapping, Sequence
@@ -28,6 +29,7 @@ __all__ = [
     "FunnelStage",
     "kpi_tree",
     "decompose_change_lmdi",
+    "sequential_contributions",
     "wilson_interval",
     "funnel_table",
     "weakest_step",
@@ -116,6 +118,47 @@ def decompose_change_lmdi(before: Mapping[str, float], after: Mapping[str, float
             }
         )
     return pd.DataFrame(rows)
+
+
+def sequential_contributions(before: Mapping[str, float], after: Mapping[str, float]) -> pd.DataFrame:
+    """Credit each factor of a product by switching the factors from ``before`` to ``after`` one at a time, for
+    every order of switching.
+
+    The contribution of a factor is the change in the product at the moment that factor is switched, so it
+    depends on which factors were switched before it. This is the decomposition that
+    :func:`decompose_change_lmdi` replaces: in every order the contributions add up to the whole change, but the
+    credit given to each factor differs from order to order.
+
+    Parameters
+    ----------
+    before, after
+        Factor name → value before and after; the same names in both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per order of switching (``k!`` rows for ``k`` factors), one column per factor, and the column
+        ``order`` naming the factors in the order they were switched.
+    """
+    if set(before) != set(after):
+        raise ValueError(f"before and after must name the same factors, got {sorted(before)} and {sorted(after)}")
+    if not before:
+        raise ValueError("before and after must name at least one factor")
+    names = list(before)
+    old = np.array([before[n] for n in names], dtype=float)
+    new = np.array([after[n] for n in names], dtype=float)
+    orders = np.array(list(itertools.permutations(range(len(names)))))  # (orders, steps): factor switched per step
+    steps = np.arange(len(names))
+    # rank[o, f] = step at which factor f is switched in order o; switched[o, s, f] after step s
+    rank = np.argsort(orders, axis=1)
+    switched = rank[:, None, :] <= steps[None, :, None]
+    products = np.where(switched, new, old).prod(axis=2)  # (orders, steps): the product after each step
+    previous = np.concatenate([np.full((len(orders), 1), old.prod()), products[:, :-1]], axis=1)
+    by_step = products - previous
+    contributions = np.take_along_axis(by_step, rank, axis=1)  # back from steps to factors
+    table = pd.DataFrame(contributions, columns=names)
+    table.insert(0, "order", [" → ".join(names[f] for f in order) for order in orders])
+    return table
 
 
 def wilson_interval(successes: Any, trials: Any, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:

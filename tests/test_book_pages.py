@@ -1,9 +1,9 @@
 """The chapter pages keep the thin-cell rule of the templates, and the introduction lists the chapters that exist.
 
 Every code cell of a chapter page (``book/NN-*/**/*.md``) has at most ``MAX_CODE_CELL_LINES`` non-blank lines, the
-rule ``tests/test_template_contract.py`` applies to the template notebooks; longer logic belongs in a package
-function with its own tests. Unlike a template cell, a page cell may define a short function: a hands-on solution
-shows the few lines the learner writes.
+rule ``tests/test_template_contract.py`` applies to the template notebooks, and defines no function, lambda or
+class: longer or reusable logic belongs in a package function with its own tests. A hands-on solution writes the
+method as a few straight-line NumPy expressions and compares them with the package function.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ CHAPTER_PAGES = sorted((ROOT / "book").rglob("*.md"))  # chapters, intro, playbo
 
 
 def long_code_cells(page: Path) -> list[str]:
-    """One message per code cell of ``page`` that breaks the line limit (defining a function is allowed)."""
+    """One message per code cell of ``page`` that is too long or defines a function, lambda or class."""
     notebook = jupytext.read(page, fmt="md:myst")
     messages = []
     for number, cell in enumerate(notebook.cells):
         if cell.cell_type != "code":
             continue
-        too_long = [problem for problem in cell_problems(cell.source) if not problem.startswith("defines")]
+        too_long = cell_problems(cell.source)
         if too_long:
             first = next(line for line in cell.source.splitlines() if line.strip())
             messages.append(f"cell {number} ({first.strip()[:50]!r}): {', '.join(too_long)}")
@@ -78,15 +78,18 @@ mystnb:
 """
 
 
-def test_the_rule_counts_code_lines_only_and_allows_a_short_function(tmp_path):
+def test_the_rule_counts_code_lines_only_and_forbids_functions(tmp_path):
     fifteen = "\n".join(f"a{i} = {i}" for i in range(15))
-    helper = "def twice(x):\n    return 2 * x\n\n\n" + "\n".join(f"b{i} = twice({i})" for i in range(13))
     page = tmp_path / "ok.md"
-    page.write_text(PAGE.format(first=fifteen, second=helper), encoding="utf-8")
-    assert long_code_cells(page) == []  # cell options and blank lines do not count; a function may be defined
+    page.write_text(PAGE.format(first=fifteen, second="x = 1"), encoding="utf-8")
+    assert long_code_cells(page) == []  # cell options and blank lines do not count
     page = tmp_path / "long.md"
     page.write_text(PAGE.format(first=fifteen + "\nextra = 1", second="x = 1"), encoding="utf-8")
     assert long_code_cells(page) == [f"cell 1 ('a0 = 0'): 16 lines (at most {MAX_CODE_CELL_LINES})"]
+    helper = "def twice(x):\n    return 2 * x\n\n\ny = twice(2)"
+    page = tmp_path / "function.md"
+    page.write_text(PAGE.format(first="x = 1", second=helper), encoding="utf-8")
+    assert long_code_cells(page) == ["cell 3 ('def twice(x):'): defines a FunctionDef"]
 
 
 def test_the_introduction_links_exactly_the_chapters_in_the_table_of_contents():

@@ -15,6 +15,7 @@ from ecomops.operations import (
     FunnelStage,
     abc_classification,
     decompose_change_lmdi,
+    sequential_contributions,
     funnel_table,
     kpi_tree,
     price_elasticity_loglog,
@@ -459,3 +460,31 @@ def test_elasticity_bad_inputs():
         price_elasticity_loglog([10, 12, 14, 15], [5, 4, 3])
     with pytest.raises(ValueError, match=r"\(>= 3\), got 2 and 2"):
         price_elasticity_loglog([10, 12], [5, 4])
+
+
+# -------------------------------------------------------------------------------------- sequential_contributions
+
+
+def test_sequential_contributions_hand_example():
+    """a: 1 → 2, b: 2 → 3, product 2 → 6. Switching a first: a adds 2·2 − 1·2 = 2, then b adds 2·3 − 2·2 = 2.
+    Switching b first: b adds 1·3 − 1·2 = 1, then a adds 2·3 − 1·3 = 3."""
+    table = sequential_contributions({"a": 1, "b": 2}, {"a": 2, "b": 3}).set_index("order")
+    assert table.loc["a → b"].tolist() == [2.0, 2.0]
+    assert table.loc["b → a"].tolist() == [3.0, 1.0]
+
+
+def test_sequential_contributions_every_order_adds_up_and_lmdi_lies_inside():
+    before = {"customers": 900.0, "orders_per_customer": 1.4, "aov": 380.0}
+    after = {"customers": 1_050.0, "orders_per_customer": 1.5, "aov": 410.0}
+    table = sequential_contributions(before, after)
+    assert len(table) == 6 and table["order"].nunique() == 6
+    total = np.prod(list(after.values())) - np.prod(list(before.values()))
+    assert np.allclose(table[list(before)].sum(axis=1), total)
+    lmdi = decompose_change_lmdi(before, after).set_index("factor")["contribution"]
+    for name in before:
+        assert table[name].min() - 1e-9 <= lmdi[name] <= table[name].max() + 1e-9
+
+
+def test_sequential_contributions_bad_inputs():
+    with pytest.raises(ValueError, match="same factors"):
+        sequential_contributions({"a": 1}, {"b": 1})

@@ -7,7 +7,9 @@ import json
 import re
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -97,6 +99,51 @@ def test_no_page_loads_anything_from_another_host(site):
         hits = [m.group(0) for m in remote.finditer(html) if "rel=\"canonical\"" not in m.group(0)]
         assert hits == [], f"{page.relative_to(site)} loads {hits[:3]}"
     assert (site / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+LINK = re.compile(r"""<(?:a|link|img|script)\b[^>]*?\b(?:href|src)=["']([^"']+)["']""", re.I)
+ANCHOR = re.compile(r"""\bid=["']([^"']+)["']""")
+
+
+def broken_internal_links(site: Path) -> list[str]:
+    """Every link or anchor between pages of the built site that leads nowhere: ``page -> target``."""
+    anchors: dict[Path, set[str]] = {}
+    broken = []
+    pages = [page for page in site.rglob("*.html") if "_static" not in page.relative_to(site).parts]  # theme macros
+    for page in sorted(pages):
+        for target in LINK.findall(page.read_text(encoding="utf-8")):
+            parts = urlsplit(unescape(target))
+            if parts.scheme or parts.netloc or target.startswith(("mailto:", "javascript:", "data:")):
+                continue
+            file = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if file.is_dir():
+                file = file / "index.html"
+            if not file.is_file():
+                broken.append(f"{page.relative_to(site)} -> {target}")
+            elif parts.fragment and file.suffix == ".html":
+                if file not in anchors:
+                    anchors[file] = set(ANCHOR.findall(file.read_text(encoding="utf-8")))
+                if unquote(parts.fragment) not in anchors[file]:
+                    broken.append(f"{page.relative_to(site)} -> {target}")
+    return broken
+
+
+def test_no_internal_link_or_anchor_is_broken(site):
+    assert broken_internal_links(site) == []
+
+
+def test_the_link_check_finds_a_broken_link_and_a_missing_anchor(tmp_path):
+    (tmp_path / "a.html").write_text('<a href="b.html#here">b</a> <a href="b.html#gone">x</a> <a href="c.html">c</a>'
+                                     ' <a href="https://example.org/">out</a> <a href="#top">top</a> <p id="top"></p>')
+    (tmp_path / "b.html").write_text('<h1 id="here">B</h1>')
+    assert broken_internal_links(tmp_path) == ["a.html -> b.html#gone", "a.html -> c.html"]
+
+
+def test_the_build_status_page_lists_every_executed_page_and_the_versions(site):
+    status = (site / "book" / "appendices" / "build-status.html").read_text(encoding="utf-8")
+    for name in ("jupyter-book", "myst-nb", "statsmodels", "04-data-analysis-and-funnels", "kpi_funnel"):
+        assert name in status, name
+    assert "Traceback" not in status and status.count("<tr") > 10
 
 
 def test_search_index_has_chinese_terms(site):

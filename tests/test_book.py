@@ -139,6 +139,26 @@ def test_the_link_check_finds_a_broken_link_and_a_missing_anchor(tmp_path):
     assert broken_internal_links(tmp_path) == ["a.html -> b.html#gone", "a.html -> c.html"]
 
 
+def test_every_executed_page_offers_its_notebook_and_every_data_set_is_downloadable(site):
+    import nbformat
+
+    from ecomops.data import DATASETS
+
+    executed = [name for name in toc_files() if name.startswith("templates/")
+                or "{code-cell}" in (ROOT / f"{name}.md").read_text(encoding="utf-8")]
+    assert len(executed) >= 15
+    for name in executed:
+        page = (site / name).with_suffix(".html")
+        notebook = f"_sources/{name}.ipynb"
+        assert notebook in page.read_text(encoding="utf-8"), f"{name} offers no .ipynb download"
+        assert nbformat.validate(nbformat.read(site / notebook, as_version=4)) is None
+    cards = (site / "book" / "appendices" / "data-cards.html").read_text(encoding="utf-8")
+    for dataset in DATASETS.values():
+        link = f"_downloads/datasets/{dataset.filename}"
+        assert f'href="../../{link}"' in cards, dataset.filename
+        assert (site / link).read_bytes() == dataset.path.read_bytes()
+
+
 def test_the_build_status_page_lists_every_executed_page_and_the_versions(site):
     status = (site / "book" / "appendices" / "build-status.html").read_text(encoding="utf-8")
     for name in ("jupyter-book", "myst-nb", "statsmodels", "04-data-analysis-and-funnels", "kpi_funnel"):

@@ -1,4 +1,5 @@
-"""Customers: order-line cleaning, orders per customer and cohort retention (more with the CRM chapter).
+"""Customers: order-line cleaning, orders per customer, cohort retention and RFM segments (the BTYD models and CLV
+are in :mod:`ecomops.clv`).
 
 Order-line convention (the UCI Online Retail layout, Chen 2015): one row per invoice line with ``InvoiceNo``,
 ``InvoiceDate``, ``Quantity`` and ``UnitPrice``. An invoice whose number starts with ``"C"`` is a cancellation
@@ -9,6 +10,13 @@ Cohort convention: a customer's cohort is the calendar month of their first purc
 calendar month after it (period 0 is the acquisition month). Retention in period *k* is the share of the cohort
 with at least one purchase in that month. Periods after the end of the data are left empty (NaN), never 0.
 
+RFM convention (:func:`rfm_table`, :func:`rfm_scores`, :func:`rfm_segments`): recency is the number of days from
+a customer's last purchase day to the ``as_of`` day (this RFM recency is *not* the BTYD recency of
+:mod:`ecomops.clv`); frequency is the number of purchase days (several orders on one day are one purchase
+occasion); monetary is the total spend. Scores are quantile bins 1…n of the ranks, 5 = best (most recent,
+most frequent, highest spend). The BG/NBD and Gamma-Gamma models live in :mod:`ecomops.clv` and are re-exported
+here.
+
 Every problem with the input (a missing column, a value that is not a number or not a date) raises
 :class:`ecomops.data.DataError` naming the column.
 """
@@ -18,6 +26,23 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .clv import (
+    BgNbdFit,
+    GammaGammaFit,
+    bgnbd_expected_purchases,
+    bgnbd_expected_purchases_new,
+    bgnbd_log_likelihood,
+    bgnbd_probability_alive,
+    calibration_summary,
+    discounted_clv,
+    fit_bgnbd,
+    fit_gamma_gamma,
+    gamma_gamma_expected_spend,
+    gamma_gamma_log_likelihood,
+    holdout_by_frequency,
+    purchase_days,
+    simulate_bgnbd_transactions,
+)
 from .data import DataError, require_columns, require_numeric
 
 __all__ = [
@@ -31,6 +56,27 @@ __all__ = [
     "last_observed",
     "pooled_retention",
     "invoice_table",
+    "RFM_SEGMENT_RULES",
+    "rfm_table",
+    "rfm_scores",
+    "rfm_segments",
+    "segment_summary",
+    # BTYD models and CLV (defined in ecomops.clv)
+    "BgNbdFit",
+    "GammaGammaFit",
+    "purchase_days",
+    "calibration_summary",
+    "fit_bgnbd",
+    "bgnbd_log_likelihood",
+    "bgnbd_expected_purchases",
+    "bgnbd_probability_alive",
+    "bgnbd_expected_purchases_new",
+    "fit_gamma_gamma",
+    "gamma_gamma_log_likelihood",
+    "gamma_gamma_expected_spend",
+    "discounted_clv",
+    "holdout_by_frequency",
+    "simulate_bgnbd_transactions",
 ]
 
 CANCELLATION_PREFIX = "C"
@@ -124,40 +170,75 @@ def orders_per_customer(
     return counts.astype(np.int64).rename("orders")
 
 
-def cohort_retention(frame: pd.DataFrame, customer_column: str, date_column: str) -> pd.DataFrame:
+def _month_ordinals(dates: pd.Series) -> np.ndarray:
+    """Calendar months as integers (the ``Period[M]`` ordinals: months since January 1970)."""
+    return ((dates.dt.year - 1970) * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64)
+
+
+def cohort_retention(
+    frame: pd.DataFrame,
+    customer_column: str,
+    date_column: str,
+    end_date=None,
+    counts: bool = False,
+) -> pd.DataFrame:
     """Monthly acquisition-cohort retention matrix.
 
     Returns a DataFrame indexed by cohort month (``Period[M]``) with a ``cohort_size`` column followed by one
     column per period 0, 1, 2, … holding the share of the cohort active in that month. Rows with a missing
     customer or date are ignored.
 
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Purchases (one row per order or order line).
+    customer_column, date_column : str
+        Column names.
+    end_date : date-like, optional
+        Last day of the data. A calendar month that ends after it is incomplete: its purchases are left out
+        (also the cohort acquired in it), and the last *complete* month is the last observed period, even if no
+        one bought in it (then its retention is a real 0). Without it, the month of the last purchase counts as
+        observed, complete or not.
+    counts : bool, default False
+        ``True`` returns the number of active customers in each cell instead of the share (NaN where the period
+        is not observed).
+
     Raises :class:`~ecomops.data.DataError` if a column is missing (naming it and the columns present) or if
     no row has both a customer and a date.
     """
     require_columns(frame, [customer_column, date_column])
     data = frame[[customer_column, date_column]].dropna()
+    dates = pd.to_datetime(data[date_column])
+    last_complete = None
+    if end_date is not None:
+        end = pd.Timestamp(end_date).normalize()
+        end_month = (end.year - 1970) * 12 + end.month - 1
+        last_complete = end_month if (end + pd.Timedelta(days=1)).month != end.month else end_month - 1
+        keep = _month_ordinals(dates) <= last_complete
+        data, dates = data[keep], dates[keep]
     if data.empty:
         raise DataError(f"no rows with both {customer_column!r} and {date_column!r} present")
-    months = pd.to_datetime(data[date_column]).dt.to_period("M")
-    activity = pd.DataFrame({"customer": data[customer_column].to_numpy(), "month": months.to_numpy()})
+    activity = pd.DataFrame({"customer": data[customer_column].to_numpy(), "month": _month_ordinals(dates)})
     activity = activity.drop_duplicates()
-    first = activity.groupby("customer")["month"].min().rename("cohort")
-    activity = activity.join(first, on="customer")
-    activity["period"] = (activity["month"] - activity["cohort"]).apply(lambda offset: offset.n).astype(int)
-    counts = activity.pivot_table(index="cohort", columns="period", values="customer", aggfunc="nunique")
-    last_month = activity["month"].max()
-    max_period = (last_month - counts.index).map(lambda offset: offset.n).to_numpy()
+    cohort = activity.groupby("customer")["month"].transform("min").to_numpy()
+    activity["cohort"] = cohort
+    activity["period"] = activity["month"].to_numpy() - cohort
+    table = activity.groupby(["cohort", "period"]).size().unstack("period")
+    last_month = int(activity["month"].max()) if last_complete is None else int(last_complete)
+    max_period = last_month - table.index.to_numpy()
     # One column for every period up to the end of the data, also for a period in which no cohort bought
     # (it is a 0 retention, not a missing column).
-    counts = counts.reindex(columns=range(int(max_period.max()) + 1))
-    sizes = counts[0]
-    retention = counts.div(sizes, axis=0)
-    periods = retention.columns.to_numpy()
+    table = table.reindex(columns=range(int(max_period.max()) + 1)).astype(float)
+    sizes = table[0]
+    values = table if counts else table.div(sizes, axis=0)
+    periods = values.columns.to_numpy()
     observed = periods[None, :] <= max_period[:, None]
-    retention = retention.where(observed, np.nan).where(~observed | retention.notna(), 0.0)
-    retention.insert(0, "cohort_size", sizes.astype(int))
-    retention.columns.name = "period"
-    return retention
+    values = values.where(observed, np.nan).where(~observed | values.notna(), 0.0)
+    values.index = pd.PeriodIndex.from_ordinals(table.index.to_numpy(), freq="M")
+    values.index.name = "cohort"
+    values.insert(0, "cohort_size", sizes.astype(int).to_numpy())
+    values.columns.name = "period"
+    return values
 
 
 def last_observed(retention: pd.DataFrame) -> pd.Series:
@@ -233,3 +314,146 @@ def invoice_table(lines: pd.DataFrame) -> pd.DataFrame:
         cancellation=("cancellation", "first"),
         revenue=("revenue", "sum"),
     )
+
+
+#: The 10-segment R×F map (R and F scores 1–5): (segment, R scores, F scores). Every one of the 25 (R, F) cells
+#: belongs to exactly one segment; M does not enter the segment (it is reported beside it).
+RFM_SEGMENT_RULES: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
+    ("hibernating", (1, 2), (1, 2)),
+    ("at_risk", (1, 2), (3, 4)),
+    ("cant_lose", (1, 2), (5,)),
+    ("about_to_sleep", (3,), (1, 2)),
+    ("need_attention", (3,), (3,)),
+    ("loyal_customers", (3, 4), (4, 5)),
+    ("promising", (4,), (1,)),
+    ("new_customers", (5,), (1,)),
+    ("potential_loyalists", (4, 5), (2, 3)),
+    ("champions", (5,), (4, 5)),
+)
+
+
+def rfm_table(
+    transactions: pd.DataFrame, customer_col: str, date_col: str, amount_col: str, as_of=None
+) -> pd.DataFrame:
+    """Recency, frequency and monetary value of each customer.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per order or order line; rows with a missing customer or date are ignored.
+    customer_col, date_col, amount_col : str
+        Column names.
+    as_of : date-like, optional
+        The day the table describes; purchases after it are left out. Default: the last purchase day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by customer (sorted): ``recency_days`` (whole days from the last purchase day to ``as_of``),
+        ``frequency`` (purchase days) and ``monetary`` (total spend), plus ``first_purchase`` and
+        ``last_purchase`` (days).
+    """
+    days = purchase_days(transactions, customer_col, date_col, amount_col)
+    if days.empty:
+        raise DataError("no transactions with both a customer and a date")
+    reference = days["day"].max() if as_of is None else pd.Timestamp(as_of).normalize()
+    days = days[days["day"] <= reference]
+    if days.empty:
+        raise DataError(f"no transactions on or before {reference.date()}")
+    grouped = days.groupby("customer", sort=True)
+    table = pd.DataFrame({
+        "recency_days": (reference - grouped["day"].max()).dt.days.astype(np.int64),
+        "frequency": grouped["day"].size().astype(np.int64),
+        "monetary": grouped["amount"].sum().astype(float),
+        "first_purchase": grouped["day"].min(),
+        "last_purchase": grouped["day"].max(),
+    })
+    table.index.name = "customer"
+    return table
+
+
+def _quantile_score(values: pd.Series, n_bins: int, ties: str) -> pd.Series:
+    """Score 1 + floor(n_bins · (rank − 1) / n) of each value (rank 1 = smallest)."""
+    ranks = values.rank(method=ties).to_numpy()
+    return pd.Series(1 + np.floor(n_bins * (ranks - 1) / len(values)).astype(np.int64), index=values.index)
+
+
+def rfm_scores(rfm: pd.DataFrame, n_bins: int = 5, ties: str = "first") -> pd.DataFrame:
+    """Quantile scores 1…``n_bins`` for recency, frequency and monetary value (``n_bins`` = best).
+
+    Each dimension is ranked (recency reversed, so the most recent customers rank highest) and the score is
+    ``1 + floor(n_bins · (rank − 1) / n)`` for n customers: equal-sized bins of the ranks.
+
+    Tie convention (``ties``):
+
+    * ``"first"`` (default): tied values are ranked in the order of the table's index (customers sorted), so
+      the bins have equal sizes but customers with the same value can get different scores (on data where most
+      customers bought once, the one-time buyers spread over F = 1–3);
+    * ``"min"``: tied values share their lowest rank, so equal values always get the same score (bins are then
+      unequal).
+
+    Returns a DataFrame with the index of ``rfm`` and integer columns ``R``, ``F``, ``M`` and a text column
+    ``RFM`` (e.g. ``"545"``).
+    """
+    if ties not in ("first", "min"):
+        raise ValueError("ties must be 'first' or 'min'")
+    if n_bins < 2:
+        raise ValueError("n_bins must be at least 2")
+    require_columns(rfm, ["recency_days", "frequency", "monetary"], "RFM table")
+    if rfm.empty:
+        raise DataError("RFM table has no customers")
+    scores = pd.DataFrame({
+        "R": _quantile_score(-rfm["recency_days"].astype(float), n_bins, ties),
+        "F": _quantile_score(rfm["frequency"].astype(float), n_bins, ties),
+        "M": _quantile_score(rfm["monetary"].astype(float), n_bins, ties),
+    }, index=rfm.index)
+    scores["RFM"] = scores["R"].astype(str) + scores["F"].astype(str) + scores["M"].astype(str)
+    return scores
+
+
+def rfm_segments(scores: pd.DataFrame) -> pd.Series:
+    """Named segment of each customer from its R and F scores (1–5), by :data:`RFM_SEGMENT_RULES`.
+
+    ========================  =========  =========
+    segment                   R          F
+    ========================  =========  =========
+    hibernating               1–2        1–2
+    at_risk                   1–2        3–4
+    cant_lose                 1–2        5
+    about_to_sleep            3          1–2
+    need_attention            3          3
+    loyal_customers           3–4        4–5
+    promising                 4          1
+    new_customers             5          1
+    potential_loyalists       4–5        2–3
+    champions                 5          4–5
+    ========================  =========  =========
+
+    Returns a Series of segment names named ``"segment"`` with the index of ``scores``. Raises ``ValueError``
+    if a score is outside 1–5 (the map is defined for five bins only).
+    """
+    require_columns(scores, ["R", "F"], "RFM scores")
+    r, f = scores["R"].to_numpy(), scores["F"].to_numpy()
+    if np.any((r < 1) | (r > 5) | (f < 1) | (f > 5)):
+        raise ValueError("rfm_segments needs R and F scores from 1 to 5 (rfm_scores with n_bins=5)")
+    lookup = np.empty((6, 6), dtype=object)
+    for name, r_values, f_values in RFM_SEGMENT_RULES:
+        lookup[np.ix_(r_values, f_values)] = name
+    return pd.Series(lookup[r, f], index=scores.index, name="segment").astype(str)
+
+
+def segment_summary(rfm: pd.DataFrame, segments: pd.Series, value: pd.Series | None = None) -> pd.DataFrame:
+    """Size and value of each segment: ``customers``, ``share`` of customers, ``monetary`` (total spend),
+    ``monetary_share``, mean ``recency_days`` and ``frequency``, and the total of ``value`` (e.g. CLV) when
+    given; sorted by total spend, largest first."""
+    frame = rfm[["recency_days", "frequency", "monetary"]].assign(segment=segments)
+    if value is not None:
+        frame["value"] = value.reindex(frame.index)
+    aggregations = {"customers": ("frequency", "size"), "monetary": ("monetary", "sum"),
+                    "recency_days": ("recency_days", "mean"), "frequency": ("frequency", "mean")}
+    if value is not None:
+        aggregations["value"] = ("value", "sum")
+    table = frame.groupby("segment").agg(**aggregations)
+    table.insert(1, "share", table["customers"] / table["customers"].sum())
+    table.insert(3, "monetary_share", table["monetary"] / table["monetary"].sum())
+    return table.sort_values("monetary", ascending=False)

@@ -7,18 +7,31 @@ Conventions (Chopra & Meindl, *Supply Chain Management*, ch. 12; Silver, Pyke & 
   ``σ_LT = √(L·σ_d² + d²·σ_L²)``; with a fixed lead time (σ_L = 0) this is ``z·σ_d·√L``.
 * Reorder point (continuous review): ``ROP = d·L + ss``.
 * EOQ: ``Q* = √(2·D·S/H)`` for annual demand D, cost per order S and holding cost per unit-year H.
-Demand and lead time must use the same time unit (days here).
+* Fill rate (type 2 service, the share of demand met from stock) for an order quantity Q, assuming normal
+  lead-time demand: the expected shortage per replenishment cycle is ``ESC = σ_LT·G(k)`` with ``k = ss/σ_LT`` and the
+  standard normal loss function ``G(k) = φ(k) − k·(1 − Φ(k))``, i.e. ``ESC = −ss·(1 − Φ(k)) + σ_LT·φ(k)``; then
+  ``fill rate = 1 − ESC/Q``. The cycle service level (type 1) is ``CSL = Φ(k)``; the two are different numbers.
+Demand and lead time must use the same time unit (days here; any period works if both use it).
 """
 
 from __future__ import annotations
 
 import math
 
-from scipy import stats
+import scipy
 
-from .checks import non_negative, open_unit, positive
+from .checks import finite_number, non_negative, open_unit, positive
 
-__all__ = ["demand_sd_over_lead_time", "safety_stock", "reorder_point", "economic_order_quantity"]
+__all__ = [
+    "demand_sd_over_lead_time",
+    "safety_stock",
+    "reorder_point",
+    "economic_order_quantity",
+    "standard_normal_loss",
+    "cycle_service_level",
+    "expected_shortage_per_cycle",
+    "fill_rate",
+]
 
 
 def demand_sd_over_lead_time(
@@ -43,7 +56,7 @@ def safety_stock(
     """Safety stock (units) for a cycle service level, allowing for demand and lead-time variability."""
     level = open_unit("service_level", service_level)
     sigma = demand_sd_over_lead_time(mean_daily_demand, sd_daily_demand, lead_time_days, sd_lead_time_days)
-    return float(stats.norm.ppf(level) * sigma)
+    return float(scipy.stats.norm.ppf(level) * sigma)
 
 
 def reorder_point(
@@ -65,3 +78,69 @@ def economic_order_quantity(annual_demand: float, cost_per_order: float, holding
     cost = non_negative("cost_per_order", cost_per_order)
     holding = positive("holding_cost_per_unit_year", holding_cost_per_unit_year)
     return math.sqrt(2 * demand * cost / holding)
+
+
+def standard_normal_loss(k: float) -> float:
+    """Standard normal loss function G(k) = E[max(Z − k, 0)] = φ(k) − k·(1 − Φ(k)) for Z ~ N(0, 1).
+
+    Parameters
+    ----------
+    k : float
+        Safety factor (safety stock in standard deviations of lead-time demand); any finite number.
+
+    Returns
+    -------
+    float
+        The expected shortfall of a standard normal beyond ``k`` (always > 0).
+    """
+    z = finite_number("k", k)
+    return float(scipy.stats.norm.pdf(z) - z * scipy.stats.norm.sf(z))
+
+
+def cycle_service_level(safety_stock_units: float, sd_lead_time_demand: float) -> float:
+    """Cycle service level Φ(ss/σ_LT): the probability of no stock-out in a replenishment cycle (normal demand)."""
+    ss = finite_number("safety_stock_units", safety_stock_units)
+    sigma = positive("sd_lead_time_demand", sd_lead_time_demand)
+    return float(scipy.stats.norm.cdf(ss / sigma))
+
+
+def expected_shortage_per_cycle(safety_stock_units: float, sd_lead_time_demand: float) -> float:
+    """Expected units short per replenishment cycle, ESC = −ss·(1 − Φ(k)) + σ_LT·φ(k) = σ_LT·G(k), k = ss/σ_LT.
+
+    Parameters
+    ----------
+    safety_stock_units : float
+        Safety stock ss (units); negative values (a reorder point below the mean lead-time demand) are allowed.
+    sd_lead_time_demand : float
+        Standard deviation of demand over the lead time σ_LT (units, > 0), e.g. from
+        :func:`demand_sd_over_lead_time`.
+
+    Returns
+    -------
+    float
+        ESC in units per cycle.
+    """
+    ss = finite_number("safety_stock_units", safety_stock_units)
+    sigma = positive("sd_lead_time_demand", sd_lead_time_demand)
+    return sigma * standard_normal_loss(ss / sigma)
+
+
+def fill_rate(safety_stock_units: float, sd_lead_time_demand: float, order_quantity: float) -> float:
+    """Fill rate (type 2 service) 1 − ESC/Q: the expected share of demand served from stock.
+
+    Parameters
+    ----------
+    safety_stock_units : float
+        Safety stock ss (units).
+    sd_lead_time_demand : float
+        σ_LT (units, > 0).
+    order_quantity : float
+        Replenishment lot size Q (units, > 0); each cycle's demand is Q on average.
+
+    Returns
+    -------
+    float
+        The fill rate; it can be below 0 only for an absurdly small Q (more shortage than the lot itself).
+    """
+    quantity = positive("order_quantity", order_quantity)
+    return 1.0 - expected_shortage_per_cycle(safety_stock_units, sd_lead_time_demand) / quantity

@@ -10,13 +10,28 @@ Measures:
   ``groupby``: median time of 3 runs of the call and peak resident memory, each run in a fresh process;
 * the whole ``ecomops run ab_test_analysis`` on those 10 million events: median wall time and peak memory.
 
+* ``ecomops run customer_value`` on 1 million transactions of 100,000 customers and on 10 million of 1 million
+  customers (seeded Parquet files drawn by ``ecomops.clv.simulate_bgnbd_transactions`` from a BG/NBD with known
+  parameters, Gamma-Gamma spend): median wall time of ``--customer-runs`` runs at 1M and one run at 10M, the
+  peak memory, the growth from 1M to 10M, and the recovery of the known parameters from ``results.json``; and
+  ``lifetimes``' ``BetaGeoFitter`` on the 1M calibration summary beside ``ecomops.clv.fit_bgnbd`` (where
+  lifetimes is installed).
+
+* the supply-risk Monte Carlo of ``ecomops.risk.simulate_supply_risk`` (chunked, vectorised) at 1 million and
+  10 million draws: median wall time of ``--runs`` runs and the peak memory of each run's fresh process (and its
+  growth over the process after imports), next to a plain Python loop over 100,000 draws of the same model in
+  the same run, and the ratio of their times per draw.
+
 Targets: warm rebuild ≤ 25 % of the cold build; ``ecomops run`` ≤ 1.3 × bare papermill;
-``summarise_events`` and the whole ``ab_test_analysis`` run on 10 million events each ≤ 10 s and ≤ 2048 MB.
+``summarise_events`` and the whole ``ab_test_analysis`` run on 10 million events each ≤ 10 s and ≤ 2048 MB;
+``customer_value`` ≤ 30 s at 1M and ≤ 120 s at 10M transactions, each ≤ 2048 MB; the Monte Carlo ≤ 2 s at 1M
+draws, with the peak memory at 10M draws within 10 % of that at 1M (chunking bounds it).
 
 With ``--before GIT_REF`` the whole 10-million-event run is also timed with the package as of that commit (a
 temporary git worktree), and ``ab_template_now_over_before`` is today's median over that one.
 
-Usage: ``python scripts/bench.py [--runs N] [--json] [--skip-book] [--skip-ab] [--before GIT_REF]``
+Usage: ``python scripts/bench.py [--runs N] [--json] [--skip-book] [--skip-kpi] [--skip-ab] [--skip-customers]
+[--skip-mc] [--customer-runs N] [--before GIT_REF]``
 """
 
 from __future__ import annotations
@@ -44,6 +59,12 @@ TARGETS = {
     "ab_peak_rss_mb": 2048,
     "ab_template_run_s": 10,
     "ab_template_peak_rss_mb": 2048,
+    "cv_1m_run_s": 30,
+    "cv_1m_peak_rss_mb": 2048,
+    "cv_10m_run_s": 120,
+    "cv_10m_peak_rss_mb": 2048,
+    "mc_1m_s": 2.0,
+    "mc_rss_10m_over_1m": 1.1,
 }
 AB_ROWS = 10_000_000
 AB_CHUNK_ROWS = 1_000_000
@@ -228,12 +249,199 @@ def bench_ab_events(workdir: Path, runs: int = AB_RUNS, before: str | None = Non
     }
 
 
+CV_SEED = 20240501
+CV_SCALES = {"1m": 100_000, "10m": 1_000_000}  # customers; about 10 transactions each
+CV_CHUNK_CUSTOMERS = 100_000
+#: the simulation's truth: BG/NBD (alpha per day) and Gamma-Gamma parameters, and its calendar
+CV_TRUTH = {"r": 1.5, "alpha": 90.0, "a": 0.5, "b": 12.0}
+CV_SPEND = {"p": 4.0, "q": 3.0, "gamma": 20.0}
+CV_CALENDAR = {"start": "2024-01-01", "acquisition_days": 30, "observation_days": 730}
+CV_CALIBRATION_END = "2025-07-01"  # day 547 of 730: a six-month holdout
+CV_LIFETIMES_CHILD = """
+import json, resource, sys, time
+import pandas as pd
+from ecomops.clv import calibration_summary, fit_bgnbd
+frame = pd.read_parquet(sys.argv[1])
+summary = calibration_summary(frame, "customer_id", "timestamp", "amount", sys.argv[2])
+started = time.perf_counter()
+ours = fit_bgnbd(summary["frequency"], summary["recency"], summary["T"])
+figures = {"ours_fit_s": time.perf_counter() - started, "ours": ours.to_dict()}
+try:
+    import lifetimes
+except ImportError:
+    lifetimes = None
+if lifetimes is not None:
+    started = time.perf_counter()
+    try:
+        fitter = lifetimes.BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+        figures["lifetimes"] = {k: float(v) for k, v in fitter.params_.items()}
+    except Exception as exc:  # lifetimes raises ConvergenceError on flat surfaces
+        figures["lifetimes_error"] = type(exc).__name__
+    figures["lifetimes_fit_s"] = time.perf_counter() - started
+figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(figures))
+"""
+
+
+def write_customer_transactions(path: Path, customers: int, seed: int = CV_SEED) -> int:
+    """A seeded Parquet file of BG/NBD transactions (``customer_id``, ``timestamp``, ``amount``) drawn in chunks of
+    :data:`CV_CHUNK_CUSTOMERS` customers (one child seed each), so that memory stays at one chunk; returns rows."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from ecomops.clv import simulate_bgnbd_transactions
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    chunks = range(0, customers, CV_CHUNK_CUSTOMERS)
+    seeds = np.random.SeedSequence(seed).spawn(len(chunks))
+    rows, writer = 0, None
+    try:
+        for first, child in zip(chunks, seeds):
+            frame = simulate_bgnbd_transactions(min(CV_CHUNK_CUSTOMERS, customers - first), **CV_TRUTH, **CV_SPEND,
+                                                **CV_CALENDAR, seed=int(child.generate_state(1)[0]))
+            frame["customer_id"] += first
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+            rows += len(frame)
+    finally:
+        if writer is not None:
+            writer.close()
+    return rows
+
+
+def _recovery(label: str, fit: dict) -> dict[str, float]:
+    """Relative error of each recovered BG/NBD parameter against :data:`CV_TRUTH`."""
+    return {f"{label}_{name}_rel_err": fit[name] / truth - 1 for name, truth in CV_TRUTH.items()}
+
+
+def bench_customer_value(workdir: Path, runs: int = AB_RUNS) -> dict[str, float]:
+    """``ecomops run customer_value`` at 1M (median of ``runs``) and 10M transactions (once), the parameter
+    recovery, the growth 1M → 10M, and lifetimes' BG/NBD fitter on the 1M summary beside ours."""
+    figures: dict[str, float] = {}
+    for label, customers in CV_SCALES.items():
+        data = workdir / f"customers_{label}.parquet"
+        figures[f"cv_{label}_rows"] = write_customer_transactions(data, customers)
+        figures[f"cv_{label}_customers"] = customers
+        params = workdir / f"customers_{label}.yaml"
+        params.write_text(
+            f"data_path: {data}\ncustomer_col: customer_id\ndate_col: timestamp\namount_col: amount\n"
+            f"quantity_col: ''\nprice_col: ''\ninvoice_col: ''\ncalibration_end: '{CV_CALIBRATION_END}'\n"
+            "time_unit: days\n", encoding="utf-8")
+        measured, results = [], {}
+        for i in tqdm(range(runs if label == "1m" else 1), desc=f"customer_value on {label}", unit="run"):
+            out = workdir / f"cv-{label}-{i}"
+            command = [sys.executable, "-m", "ecomops.cli", "run", "customer_value", "-p", str(params), "-o",
+                       str(out), "-q"]
+            result = subprocess.run([sys.executable, "-c", TEMPLATE_CHILD, *command], capture_output=True,
+                                    text=True, cwd=ROOT)
+            if result.returncode != 0:
+                raise SystemExit(result.stderr)
+            measured.append(json.loads(result.stdout.strip().splitlines()[-1]))
+            results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        figures[f"cv_{label}_run_s"] = statistics.median(m["seconds"] for m in measured)
+        figures[f"cv_{label}_peak_rss_mb"] = max(m["peak_rss_mb"] for m in measured)
+        figures.update(_recovery(f"cv_{label}", results["bgnbd"]))
+        figures[f"cv_{label}_holdout_pred_over_actual"] = (results["holdout"]["predicted_purchases"]
+                                                           / results["holdout"]["actual_purchases"])
+        if label == "1m":
+            _, output = timed([sys.executable, "-c", CV_LIFETIMES_CHILD, str(data), CV_CALIBRATION_END])
+            reference = json.loads(output.strip().splitlines()[-1])
+            figures["cv_1m_fit_bgnbd_s"] = reference["ours_fit_s"]
+            if "lifetimes_fit_s" in reference:
+                figures["cv_1m_lifetimes_fit_s"] = reference["lifetimes_fit_s"]
+            if "lifetimes" in reference:
+                figures.update(_recovery("cv_1m_lifetimes", reference["lifetimes"]))
+            elif "lifetimes_error" in reference:
+                figures["cv_1m_lifetimes_error"] = reference["lifetimes_error"]
+        data.unlink()
+    figures["cv_growth_time_10m_over_1m"] = figures["cv_10m_run_s"] / figures["cv_1m_run_s"]
+    figures["cv_growth_rss_10m_over_1m"] = figures["cv_10m_peak_rss_mb"] / figures["cv_1m_peak_rss_mb"]
+    return figures
+
+
+MC_SCALES = {"1m": 1_000_000, "10m": 10_000_000}
+MC_LOOP_DRAWS = 100_000
+#: the risk_assessment template's default scenario (days): demand, lead time, disruption, reorder point, costs
+MC_SCENARIO = {"demand_mean": 120.0, "demand_sd": 30.0, "lead_time_mean": 10.0, "lead_time_sd": 3.0,
+               "reorder_point": 1812.36, "order_quantity": 1800.0, "service_level": 0.95,
+               "disruption_probability": 0.08, "disruption_extra_lead_time": 20.0, "holding_cost_per_unit": 2.0,
+               "shortage_cost_per_unit": 25.0}
+# Run in a fresh interpreter: the RSS after imports, then the simulation timed alone and the process's peak RSS.
+MC_CHILD = """
+import json, resource, sys, time
+from ecomops.risk import simulate_supply_risk
+scenario, draws = json.loads(sys.argv[1]), int(sys.argv[2])
+baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+started = time.perf_counter()
+result = simulate_supply_risk(**scenario, n_draws=draws, seed=20261202)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "import_rss_mb": baseline, "stockout_probability": result.stockout_probability}))
+"""
+# The same model as a plain Python loop (the standard library's random numbers): what vectorising saves.
+MC_LOOP_CHILD = """
+import json, math, random, statistics, sys, time
+s, draws = json.loads(sys.argv[1]), int(sys.argv[2])
+rng = random.Random(20261202)
+started = time.perf_counter()
+stockouts, shortage_sum, costs = 0, 0.0, []
+for _ in range(draws):
+    if rng.random() < s["disruption_probability"]:
+        lead = s["lead_time_mean"] + s["disruption_extra_lead_time"]
+    else:
+        lead = max(rng.gauss(s["lead_time_mean"], s["lead_time_sd"]), 0.0)
+    demand = s["demand_mean"] * lead + s["demand_sd"] * math.sqrt(lead) * rng.gauss(0.0, 1.0)
+    short = max(demand - s["reorder_point"], 0.0)
+    stockouts += demand > s["reorder_point"]
+    shortage_sum += short
+    costs.append(s["holding_cost_per_unit"] * max(s["reorder_point"] - demand, 0.0) + s["shortage_cost_per_unit"] * short)
+cuts = statistics.quantiles(costs, n=20)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "stockout_probability": stockouts / draws, "cost_p95": cuts[-1]}))
+"""
+
+
+def bench_monte_carlo(runs: int) -> dict[str, float]:
+    """``simulate_supply_risk`` at 1M and 10M draws (median of ``runs``, each in a fresh process: time and peak
+    RSS), and a plain Python loop over 100,000 draws of the same model; the ratio of the times per draw."""
+    scenario = json.dumps(MC_SCENARIO)
+    figures: dict[str, float] = {}
+    for label, draws in MC_SCALES.items():
+        measured = []
+        for _ in tqdm(range(runs), desc=f"Monte Carlo {label} draws", unit="run"):
+            _, output = timed([sys.executable, "-c", MC_CHILD, scenario, str(draws)])
+            measured.append(json.loads(output.strip().splitlines()[-1]))
+        figures[f"mc_{label}_s"] = statistics.median(m["seconds"] for m in measured)
+        figures[f"mc_{label}_peak_rss_mb"] = max(m["peak_rss_mb"] for m in measured)
+        figures[f"mc_{label}_growth_over_imports_mb"] = max(m["peak_rss_mb"] - m["import_rss_mb"] for m in measured)
+        figures[f"mc_{label}_stockout_probability"] = measured[0]["stockout_probability"]
+    loop = []
+    for _ in tqdm(range(runs), desc="Python loop 100k draws", unit="run"):
+        _, output = timed([sys.executable, "-c", MC_LOOP_CHILD, scenario, str(MC_LOOP_DRAWS)])
+        loop.append(json.loads(output.strip().splitlines()[-1]))
+    figures["mc_loop_100k_s"] = statistics.median(m["seconds"] for m in loop)
+    figures["mc_loop_stockout_probability"] = loop[0]["stockout_probability"]
+    per_draw_loop = figures["mc_loop_100k_s"] / MC_LOOP_DRAWS
+    figures["mc_loop_over_vectorised_per_draw"] = per_draw_loop / (figures["mc_1m_s"] / MC_SCALES["1m"])
+    figures["mc_rss_10m_over_1m"] = figures["mc_10m_peak_rss_mb"] / figures["mc_1m_peak_rss_mb"]
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per template measurement (default 5)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     parser.add_argument("--skip-book", action="store_true", help="skip the book builds (they take minutes)")
+    parser.add_argument("--skip-kpi", action="store_true", help="skip the kpi_funnel ecomops-vs-papermill runs")
     parser.add_argument("--skip-ab", action="store_true", help="skip the 10-million-event A/B measurement")
+    parser.add_argument("--skip-customers", action="store_true",
+                        help="skip the customer_value measurement at 1M and 10M transactions")
+    parser.add_argument("--skip-mc", action="store_true",
+                        help="skip the supply-risk Monte Carlo at 1M and 10M draws and the Python-loop reference")
+    parser.add_argument("--customer-runs", type=int, default=AB_RUNS,
+                        help=f"runs of customer_value at 1M transactions (default {AB_RUNS}; 10M runs once)")
     parser.add_argument("--before", metavar="GIT_REF",
                         help="also time the 10-million-event template run as of this commit (e.g. 17ebc70)")
     args = parser.parse_args()
@@ -242,22 +450,27 @@ def main() -> None:
         figures: dict[str, float] = {}
         if not args.skip_book:
             figures.update(bench_book(workdir / "book"))
-        figures.update(bench_template(workdir / "runs", args.runs))
+        if not args.skip_kpi:
+            figures.update(bench_template(workdir / "runs", args.runs))
         if not args.skip_ab:
             figures.update(bench_ab_events(workdir / "ab", before=args.before))
             if "ab_template_before_run_s" in figures:
                 figures["ab_template_now_over_before"] = figures["ab_template_run_s"] / figures["ab_template_before_run_s"]
+        if not args.skip_customers:
+            figures.update(bench_customer_value(workdir / "customers", args.customer_runs))
+        if not args.skip_mc:
+            figures.update(bench_monte_carlo(args.runs))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     checks = {name: figures[name] <= limit for name, limit in TARGETS.items() if name in figures}
     if args.json:
         print(json.dumps({"figures": figures, "targets": TARGETS, "met": checks}, indent=2))
         return
-    print(f"{'measure':<28}{'value':>12}")
+    print(f"{'measure':<36}{'value':>12}")
     for name, value in figures.items():
-        shown = f"{value:.2f}" if isinstance(value, float) else str(value)
+        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
         target = f"  (target ≤ {TARGETS[name]}: {'met' if checks[name] else 'NOT met'})" if name in TARGETS else ""
-        print(f"{name:<28}{shown:>12}{target}")
+        print(f"{name:<36}{shown:>12}{target}")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,20 @@ Files written (their data cards in ``datasets/README.md`` repeat the ground trut
 * ``ab_test_event_log.csv.gz`` — the raw tables of a small simulated test as a warehouse holds them (one row per
   assignment and per purchase), for the sufficient-statistics query of section 3.5 (seed ``SEED_EVENT_LOG``; its
   ground truth is in :func:`make_ab_test_event_log`).
+* ``marketing_touches.csv.gz``, ``marketing_users.csv.gz`` and ``marketing_touches_truth.csv`` — a simulated
+  28-day campaign of four channels with each channel's true incremental conversions, for reach and frequency
+  (section 4.1) and attribution (section 4.4) (seed ``SEED_TOUCHES``; ground truth in
+  :func:`make_marketing_touches`).
+* ``campaigns_synthetic.csv`` — six simulated campaigns of one shop, each with a randomised holdout, for the
+  ``campaign_roi`` template (section 4.5) (seed ``SEED_CAMPAIGNS``; ground truth in :func:`campaigns_truth`).
+* ``service_tickets.csv.gz`` — twelve weeks of a simulated customer-service desk: ticket times, channel, first
+  response, handling and resolution times, a Chinese complaint text with its true category, and CSAT and NPS
+  answers, for sections 5.2–5.4 (seed ``SEED_TICKETS``; ground truth in :func:`make_service_tickets` and
+  :func:`ticket_truth`).
+* ``online_retail_orders_gbk.csv`` — the shipped UCI Online Retail order lines (customers with an ID divisible by
+  10) rolled up to one row per order, with Chinese column names (客户ID, 日期, 金额) and GBK encoding, as a
+  Chinese shop's export looks, for the ``customer_value`` template (no random numbers; see
+  :func:`make_online_retail_orders_gbk`).
 
 The simulated users
 -------------------
@@ -44,6 +58,7 @@ import datetime as dt
 import gzip
 import hashlib
 import io
+import math
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -448,8 +463,350 @@ def make_ab_test_event_log(out_dir: Path) -> Path:
     return path
 
 
+# ------------------------------------------------------------------------ marketing touches (chapter 4)
+
+# A simulated 28-day campaign period of four channels over 10,000 users (section 4.1 reach and frequency, 4.4
+# attribution). Every number below is an assumption of the simulation, not a fact about any platform.
+SEED_TOUCHES = 20261111
+TOUCH_USERS = 10_000
+TOUCH_DAYS = 28
+TOUCH_BASE_LOGIT = -4.0  # logit of conversion for a user of average intent who sees no ad
+TOUCH_INTENT_LOGIT = 1.2  # logit per standard deviation of the user's hidden purchase intent
+# channel: (touch type, base Poisson mean, intent elasticity of the mean, first day, CTR of an impression,
+#           true effect β on the logit per log(1 + touches))
+TOUCH_CHANNELS = {
+    "display": ("impression", 2.0, 0.0, 0, 0.004, 0.25),
+    "social": ("impression", 1.0, 0.3, 0, 0.010, 0.15),
+    "paid_search": ("click", 0.3, 0.8, 21, 1.0, 0.50),
+    "brand_search": ("click", 0.15, 1.5, 21, 1.0, 0.05),
+}
+
+
+def simulate_touches(seed: int = SEED_TOUCHES) -> dict[str, object]:
+    """The hidden population and the touches of the marketing simulation (see :func:`make_marketing_touches`).
+
+    Returns the intent ``z``, the touch ``counts`` per user and channel (users × channels), the conversion
+    logit ``eta``, the drawn ``converted`` flags and the tidy ``touches`` frame before the conversion day is added.
+    """
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal(TOUCH_USERS)
+    names = list(TOUCH_CHANNELS)
+    counts = np.column_stack([rng.poisson(TOUCH_CHANNELS[c][1] * np.exp(TOUCH_CHANNELS[c][2] * z)) for c in names])
+    beta = np.array([TOUCH_CHANNELS[c][5] for c in names])
+    eta = TOUCH_BASE_LOGIT + TOUCH_INTENT_LOGIT * z + np.log1p(counts) @ beta
+    converted = rng.random(TOUCH_USERS) < 1 / (1 + np.exp(-eta))
+    frames = []
+    for j, channel in enumerate(names):  # one vectorised block per channel, not per user
+        kind, _, _, first_day, ctr, _ = TOUCH_CHANNELS[channel]
+        users = np.repeat(np.arange(TOUCH_USERS), counts[:, j])
+        frames.append(pd.DataFrame({
+            "user": users, "hour": rng.integers(first_day * 24, TOUCH_DAYS * 24, users.size), "channel": channel,
+            "touch_type": kind, "clicked": (rng.random(users.size) < ctr).astype(int),
+        }))
+    touches = pd.concat(frames, ignore_index=True).sort_values(["user", "hour"], kind="stable")
+    return {"z": z, "counts": counts, "eta": eta, "converted": converted, "touches": touches, "channels": names}
+
+
+def touches_truth(sim: dict[str, object]) -> pd.DataFrame:
+    """Expected incremental conversions of each channel: Σ over users of P(convert | all touches) − P(convert |
+    the same user without that channel's touches), from the simulation's own conversion model; the last row,
+    ``all``, removes every touch."""
+    eta, counts = sim["eta"], np.log1p(sim["counts"])
+    beta = np.array([TOUCH_CHANNELS[c][5] for c in sim["channels"]])
+    p_all = 1 / (1 + np.exp(-eta))
+    p_without = 1 / (1 + np.exp(-(eta[:, None] - counts * beta)))
+    p_none = 1 / (1 + np.exp(-(eta - counts @ beta)))
+    incremental = np.append((p_all[:, None] - p_without).sum(axis=0), (p_all - p_none).sum())
+    return pd.DataFrame({
+        "channel": sim["channels"] + ["all"],
+        "true_beta": np.append(beta, np.nan),
+        "users_reached": np.append((sim["counts"] > 0).sum(axis=0), (sim["counts"] > 0).any(axis=1).sum()),
+        "expected_incremental_conversions": np.round(incremental, 2),
+    })
+
+
+def make_marketing_touches(out_dir: Path) -> list[Path]:
+    """A simulated 28-day multi-channel campaign with a known contribution of every channel.
+
+    * 10,000 users, each with a hidden purchase intent z ~ N(0, 1).
+    * Touches per channel: Poisson with mean ``base · exp(elasticity · z)`` (``TOUCH_CHANNELS``), each at an
+      hour drawn uniformly: display and social are ad impressions in hours 0–671 (days 0–27), clicked with
+      probability 0.4 % and 1.0 %; paid search and brand search are ad clicks in the last week, days 21–27
+      (shoppers search when they are ready to buy), and brand search follows intent far more than the others.
+    * Conversion (at most one per user): logit P = −4.0 + 1.2 z + Σ_c β_c · log(1 + touches_c), β = 0.25, 0.15,
+      0.50, 0.05 for display, social, paid search, brand search. A converter converts in the hour of their last
+      touch (a converter with no touch in an hour drawn uniformly from 0–671).
+    * Ground truth (``marketing_touches_truth.csv``): each channel's expected incremental conversions, the sum
+      over users of P(convert) − P(convert without that channel's touches), z and the other touches held fixed;
+      the row ``all`` removes every touch (the conversions the whole campaign added).
+
+    Files: ``marketing_touches.csv.gz`` (one row per touch: user_id, hour, channel, touch_type, clicked),
+    ``marketing_users.csv.gz`` (one row per user: user_id, converted, conversion_hour, empty when not converted)
+    and ``marketing_touches_truth.csv``.
+    """
+    sim = simulate_touches(SEED_TOUCHES)
+    rng = np.random.default_rng(SEED_TOUCHES + 1)
+    touches = sim["touches"]
+    last_hour = touches.groupby("user")["hour"].max().reindex(range(TOUCH_USERS))
+    conversion_hour = np.where(last_hour.notna(), last_hour.fillna(0), rng.integers(0, TOUCH_DAYS * 24, TOUCH_USERS))
+    ids = np.array(_user_ids(TOUCH_USERS))
+    touch_lines = ["user_id,hour,channel,touch_type,clicked"] + [
+        f"{ids[u]},{d},{c},{k},{x}" for u, d, c, k, x in touches.itertuples(index=False, name=None)]
+    user_lines = ["user_id,converted,conversion_hour"] + [
+        f"{uid},{int(conv)},{int(hour) if conv else ''}"
+        for uid, conv, hour in zip(ids.tolist(), sim["converted"].tolist(), conversion_hour.tolist())]
+    paths = [out_dir / "marketing_touches.csv.gz", out_dir / "marketing_users.csv.gz",
+             out_dir / "marketing_touches_truth.csv"]
+    write_gzip_text(paths[0], "\n".join(touch_lines) + "\n")
+    write_gzip_text(paths[1], "\n".join(user_lines) + "\n")
+    write_text(paths[2], _csv_text(touches_truth(sim)))
+    return paths
+
+
+# ------------------------------------------------------------------------ campaign table (chapter 4.5)
+
+# Six simulated campaigns of one shop, each measured with a randomised holdout (the campaign_roi template's
+# multi-campaign table). Every number is an assumption of the simulation (yuan), not a fact about any platform.
+SEED_CAMPAIGNS = 20261112
+CAMPAIGN_ORDER_SIGMA = 0.5  # σ of log order value; one order per converting user
+# campaign: (channel, spend, treated users, holdout users, holdout (baseline) conversion rate, true relative lift
+#            of the conversion rate, mean order value, share of the treated group's revenue the platform
+#            attributes to the campaign, share of converters who are new customers, gross margin, discount rate
+#            or None, LTV per customer (gross margin) or None)
+CAMPAIGNS = {
+    "double11_discount": ("promotion", 120_000, 400_000, 40_000, 0.030, 0.35, 180.0, 0.90, 0.25, 0.40, 0.15, 260.0),
+    "paid_search_generic": ("paid_search", 60_000, 200_000, 20_000, 0.020, 0.30, 150.0, 0.80, 0.35, 0.40, None, 260.0),
+    "brand_search": ("paid_search", 30_000, 150_000, 50_000, 0.060, 0.03, 160.0, 0.70, 0.05, 0.40, None, 260.0),
+    "lapsed_coupon": ("crm_coupon", 15_000, 50_000, 10_000, 0.015, 0.60, 120.0, 1.00, 0.00, 0.40, None, None),
+    "display_retargeting": ("display", 40_000, 300_000, 75_000, 0.010, 0.08, 140.0, 0.60, 0.10, 0.40, None, 260.0),
+    "affiliate_livestream": ("affiliate", 50_000, 250_000, 25_000, 0.012, 0.45, 130.0, 0.85, 0.40, 0.35, None, 200.0),
+}
+
+
+def campaigns_truth() -> pd.DataFrame:
+    """The true incremental effect of each simulated campaign, from its parameters alone (no random numbers).
+
+    Expected incremental conversions ``n_T · p_0 · lift``, incremental revenue ``× mean order value``, true
+    iROAS ``= incremental revenue / spend``, break-even ROAS ``1/m`` and the true incremental profit
+    ``m · incremental revenue − spend``.
+    """
+    rows = []
+    for name, (channel, spend, n_t, _, p0, lift, aov, _, _, margin, _, _) in CAMPAIGNS.items():
+        conversions = n_t * p0 * lift
+        rows.append({"campaign": name, "incremental_conversions": conversions,
+                     "incremental_revenue": conversions * aov, "iroas": conversions * aov / spend,
+                     "break_even_roas": 1 / margin, "incremental_profit": margin * conversions * aov - spend})
+    return pd.DataFrame(rows)
+
+
+def _yuan(cents: int) -> str:
+    """Integer cents as yuan with two decimals, exactly."""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def make_campaigns(out_dir: Path) -> Path:
+    """``campaigns_synthetic.csv``: one row per simulated campaign with a randomised holdout (seed SEED_CAMPAIGNS).
+
+    For each campaign (``CAMPAIGNS``): holdout conversions ~ Binomial(n_H, p_0), treated conversions ~
+    Binomial(n_T, p_0 · (1 + lift)); one order per converter, order values LogNormal(mean = mean order value,
+    σ_log 0.5), summed in cents; the platform's attributed revenue is the stated share of the treated group's
+    revenue (baseline orders included, which is why attributed ROAS overstates); new customers ~
+    Binomial(treated conversions, new share). Ground truth: :func:`campaigns_truth`.
+    """
+    rng = np.random.default_rng(SEED_CAMPAIGNS)
+    lines = ["campaign,channel,spend,revenue_attributed,gross_margin,treated_users,treated_conversions,"
+             "treated_revenue,holdout_users,holdout_conversions,holdout_revenue,new_customers,ltv_per_customer,"
+             "discount_rate"]
+    for name, (channel, spend, n_t, n_h, p0, lift, aov, attributed, new, margin, discount, ltv) in CAMPAIGNS.items():
+        c_h, c_t = int(rng.binomial(n_h, p0)), int(rng.binomial(n_t, p0 * (1 + lift)))
+        r_h = int(np.rint(_lognormal(rng, aov, CAMPAIGN_ORDER_SIGMA, c_h) * 100).sum())
+        r_t = int(np.rint(_lognormal(rng, aov, CAMPAIGN_ORDER_SIGMA, c_t) * 100).sum())
+        customers = int(rng.binomial(c_t, new))
+        optional = ["" if ltv is None else f"{ltv:g}", "" if discount is None else f"{discount:g}"]
+        lines.append(",".join([name, channel, str(spend), _yuan(round(r_t * attributed)), f"{margin:g}", str(n_t),
+                               str(c_t), _yuan(r_t), str(n_h), str(c_h), _yuan(r_h), str(customers), *optional]))
+    path = out_dir / "campaigns_synthetic.csv"
+    write_text(path, "\n".join(lines) + "\n")
+    return path
+
+
+# ------------------------------------------------------------------------ service tickets (chapter 5)
+
+# A simulated customer-service desk of one shop over twelve weeks (sections 5.2 service levels, 5.3 NPS and CSAT,
+# 5.4 feedback). Every number below is an assumption of the simulation, not a fact about any shop or platform.
+SEED_TICKETS = 20260505
+TICKET_START = dt.date(2026, 3, 2)  # a Monday
+TICKET_WEEKS = 12
+#: Mean new tickets in each hour of the day, 00:00 to 23:00 (805 a day).
+TICKET_HOURLY = (5, 3, 2, 2, 2, 3, 8, 15, 30, 45, 50, 50, 45, 45, 50, 50, 45, 40, 45, 55, 65, 70, 55, 25)
+TICKET_DISRUPTION_WEEKS = (6, 7)  # weeks 7 and 8 (0-based 6, 7): a courier disruption
+TICKET_DISRUPTION_EXTRA = 0.4  # 40 % more tickets in those weeks, every extra one about logistics
+#: channel: (share, median first response in minutes, log-scale σ, median handling minutes)
+TICKET_CHANNELS = {"chat": (0.60, 1.5, 1.0, 7.0), "phone": (0.25, 1.0, 0.9, 6.0), "email": (0.15, 240.0, 0.7, 5.0)}
+#: category: (share in normal weeks, median hours to resolution, phrases of the complaint)
+TICKET_CATEGORIES = {
+    "物流": (0.30, 18.0, ("快递三天了还没到", "物流信息一直不更新", "发货太慢了", "包裹送到别人家了",
+                        "配送员没打电话就放门口", "下单一周了东西还没收到", "显示签收了但我没拿到")),
+    "质量": (0.20, 30.0, ("收到的杯子破损了", "衣服洗一次就掉色", "质量太差了", "做工很粗糙", "鞋子有异味",
+                        "用了两天就坏了", "跟图片差别太大")),
+    "退换货": (0.20, 50.0, ("申请退货一直没人处理", "想换一件大一码的", "退款什么时候到账", "七天无理由为什么不给退",
+                         "退回的商品显示签收了怎么还没退款", "尺码不合适想换")),
+    "客服": (0.10, 6.0, ("客服态度很差", "问了半天没人回复", "客服一直不理人", "回答很敷衍", "打电话一直占线")),
+    "价格": (0.10, 10.0, ("刚买就降价了", "能不能补差价", "优惠券用不了", "满减没有算上", "比别家贵很多",
+                        "买贵了想申请保价")),
+    "其他": (0.10, 4.0, ("想问一下会员积分怎么用", "能不能开发票", "东西很好下次还来", "收货地址写错了想修改",
+                       "什么时候上新款")),
+}
+TICKET_RESOLUTION_SIGMA = 1.0  # log-scale σ of hours to resolution
+TICKET_DISRUPTION_LOGISTICS_MEDIAN = 40.0  # median hours to resolve a logistics ticket during the disruption
+TICKET_SECOND_PHRASE = 0.15  # share of texts that add a phrase of another category after the main one
+TICKET_OPENERS = ("", "你好，", "您好，", "在吗？")
+TICKET_CLOSERS = ("", "，请尽快处理。", "，谢谢。", "！", "，希望给个说法。")
+TICKET_SURVEY_RESPONSE = 0.10  # share of tickets whose customer answers the survey (both questions)
+TICKET_FAST_HOURS = 24.0  # "fast" resolution: within a day
+#: answer probabilities of CSAT 1–5 after a fast and a slow resolution (top-2-box 83 % and 58 %)
+TICKET_CSAT = {"fast": (0.04, 0.04, 0.09, 0.35, 0.48), "slow": (0.12, 0.12, 0.18, 0.33, 0.25)}
+#: shares of detractors (0–6), passives (7–8) and promoters (9–10) after a fast and a slow resolution
+TICKET_NPS_GROUPS = {"fast": (0.20, 0.35, 0.45), "slow": (0.42, 0.33, 0.25)}
+TICKET_NPS_WITHIN = ((0.05, 0.03, 0.05, 0.10, 0.12, 0.30, 0.35), (0.5, 0.5), (0.45, 0.55))  # 0–6, 7–8, 9–10
+
+
+def ticket_truth() -> dict[str, float]:
+    """Expected shares and scores of the ticket simulation in a normal week (no disruption).
+
+    ``p_fast`` is P(resolution ≤ 24 h) = Σ_c share_c · Φ((ln 24 − ln median_c) / σ); CSAT and NPS mix the fast
+    and slow answer distributions with it (a ticket's first response time is far below a day and is ignored).
+    """
+    phi = [0.5 * (1 + math.erf((math.log(TICKET_FAST_HOURS) - math.log(median)) / (TICKET_RESOLUTION_SIGMA
+                                                                                  * math.sqrt(2))))
+           for _, median, _ in TICKET_CATEGORIES.values()]
+    p_fast = sum(share * p for (share, _, _), p in zip(TICKET_CATEGORIES.values(), phi))
+    csat = {k: sum(v[3:]) for k, v in TICKET_CSAT.items()}
+    nps = {k: 100 * (v[2] - v[0]) for k, v in TICKET_NPS_GROUPS.items()}
+    return {"tickets_per_day": sum(TICKET_HOURLY), "p_fast": p_fast,
+            "csat_fast": round(csat["fast"], 6), "csat_slow": round(csat["slow"], 6),
+            "csat": p_fast * csat["fast"] + (1 - p_fast) * csat["slow"],
+            "nps_fast": nps["fast"], "nps_slow": nps["slow"],
+            "nps": p_fast * nps["fast"] + (1 - p_fast) * nps["slow"]}
+
+
+def simulate_tickets(seed: int = SEED_TICKETS) -> pd.DataFrame:
+    """The ticket log of the service-desk simulation (see :func:`make_service_tickets`), as text columns."""
+    rng = np.random.default_rng(seed)
+    days = TICKET_WEEKS * 7
+    week = np.repeat(np.arange(TICKET_WEEKS), 7 * 24)
+    disrupted = np.isin(week, TICKET_DISRUPTION_WEEKS)
+    base = rng.poisson(np.tile(TICKET_HOURLY, days))
+    extra = rng.poisson(np.tile(TICKET_HOURLY, days) * TICKET_DISRUPTION_EXTRA * disrupted)
+    per_hour = base + extra
+    hour_index = np.repeat(np.arange(days * 24), per_hour)
+    position = np.arange(hour_index.size) - np.repeat(np.cumsum(per_hour) - per_hour, per_hour)  # 0, 1, … per hour
+    is_extra = position >= np.repeat(base, per_hour)  # each hour's base tickets first, then the extra ones
+    seconds = hour_index * 3600 + rng.integers(0, 3600, hour_index.size)
+    order = np.argsort(seconds, kind="stable")
+    seconds, is_extra, in_disruption = seconds[order], is_extra[order], disrupted[hour_index[order]]
+    n = seconds.size
+    names = list(TICKET_CATEGORIES)
+    shares = np.array([TICKET_CATEGORIES[c][0] for c in names])
+    category = np.where(is_extra, 0, rng.choice(len(names), size=n, p=shares))
+    channels = list(TICKET_CHANNELS)
+    channel = rng.choice(len(channels), size=n, p=[TICKET_CHANNELS[c][0] for c in channels])
+    response_median = np.array([TICKET_CHANNELS[c][1] for c in channels])[channel]
+    response_sigma = np.array([TICKET_CHANNELS[c][2] for c in channels])[channel]
+    first_response = np.maximum(np.round(response_median * np.exp(response_sigma * rng.standard_normal(n)), 1), 0.1)
+    handle = np.maximum(np.round(np.array([TICKET_CHANNELS[c][3] for c in channels])[channel]
+                                 * np.exp(0.5 * rng.standard_normal(n)), 1), 0.5)
+    resolution_median = np.array([TICKET_CATEGORIES[c][1] for c in names])[category]
+    resolution_median = np.where((category == 0) & in_disruption, TICKET_DISRUPTION_LOGISTICS_MEDIAN,
+                                 resolution_median)
+    resolution = resolution_median * np.exp(TICKET_RESOLUTION_SIGMA * rng.standard_normal(n))
+    resolution = np.maximum(np.round(resolution, 1), np.ceil(first_response / 6) / 10)  # not before the reply
+    phrases = [np.array(TICKET_CATEGORIES[c][2]) for c in names]
+    lengths = np.array([p.size for p in phrases])
+    flat, first = np.concatenate(phrases), np.cumsum(lengths) - lengths  # all phrases, and where each list starts
+    main = flat[first[category] + rng.integers(0, 1_000_000, n) % lengths[category]]
+    second_category = (category + rng.integers(1, len(names), n)) % len(names)
+    second = flat[first[second_category] + rng.integers(0, 1_000_000, n) % lengths[second_category]]
+    add_second = rng.random(n) < TICKET_SECOND_PHRASE
+    opener = np.array(TICKET_OPENERS)[rng.integers(0, len(TICKET_OPENERS), n)]
+    closer = np.array(TICKET_CLOSERS)[rng.integers(0, len(TICKET_CLOSERS), n)]
+    text = [o + m + ("，" + s if a else "") + c for o, m, s, a, c in zip(opener, main, second, add_second, closer)]
+    answered = rng.random(n) < TICKET_SURVEY_RESPONSE
+    fast = resolution <= TICKET_FAST_HOURS
+    u_csat, u_group, u_within = rng.random(n), rng.random(n), rng.random(n)
+    csat_cdf = np.cumsum([TICKET_CSAT["fast"], TICKET_CSAT["slow"]], axis=1)[np.where(fast, 0, 1)]
+    csat = 1 + (u_csat[:, None] > csat_cdf[:, :-1]).sum(axis=1)
+    group_cdf = np.cumsum([TICKET_NPS_GROUPS["fast"], TICKET_NPS_GROUPS["slow"]], axis=1)[np.where(fast, 0, 1)]
+    group = (u_group[:, None] > group_cdf[:, :-1]).sum(axis=1)
+    offsets, within = np.array([0, 7, 9]), [np.cumsum(w) for w in TICKET_NPS_WITHIN]
+    nps = offsets[group] + np.select([group == g for g in range(3)],
+                                     [(u_within[:, None] > w[:-1]).sum(axis=1) for w in within])
+    start = dt.datetime.combine(TICKET_START, dt.time())
+    created = (pd.Timestamp(start) + pd.to_timedelta(seconds, unit="s")).strftime("%Y-%m-%d %H:%M:%S")
+    return pd.DataFrame({
+        "ticket_id": [f"T{i:06d}" for i in range(1, n + 1)],
+        "created_at": created,
+        "channel": np.array(channels)[channel],
+        "category_true": np.array(names)[category],
+        "text": text,
+        "first_response_minutes": [f"{v:.1f}" for v in first_response],
+        "handle_minutes": [f"{v:.1f}" for v in handle],
+        "resolution_hours": [f"{v:.1f}" for v in resolution],
+        "csat": np.where(answered, csat.astype(str), ""),
+        "nps": np.where(answered, nps.astype(str), ""),
+    })
+
+
+def make_service_tickets(out_dir: Path) -> Path:
+    """A simulated service desk: twelve weeks of tickets from Monday 2026-03-02, with texts and survey answers.
+
+    * Arrivals: Poisson counts in every hour with the means ``TICKET_HOURLY`` (805 a day, peaking at 21:00),
+      each ticket at a uniformly drawn second of its hour. In weeks 7 and 8 (2026-04-13 to 2026-04-26) a courier
+      disruption adds Poisson(0.4 × the hourly mean) tickets, all about logistics (物流), whose median resolution
+      time is 40 h instead of 18 h in those weeks.
+    * Channel: chat 60 %, phone 25 %, email 15 %. First response (minutes): LogNormal with median 1.5, 1.0, 240
+      and log-scale σ 1.0, 0.9, 0.7 by channel, rounded to 0.1; handling time (minutes of agent work): median 7,
+      6, 5, σ 0.5.
+    * Category (normal weeks): 物流 30 %, 质量 20 %, 退换货 20 %, 客服 10 %, 价格 10 %, 其他 10 %; hours to
+      resolution LogNormal(median 18, 30, 50, 6, 10, 4; σ 1.0), never before the first response. The text is an
+      optional greeting, one phrase of the ticket's category, in 15 % of tickets a phrase of another category,
+      and an optional closing; some phrases contain no keyword of ``ecomops.feedback``'s default map, on purpose.
+    * Survey (10 % of tickets, both questions): CSAT 1–5 and NPS 0–10 drawn from ``TICKET_CSAT`` and
+      ``TICKET_NPS_GROUPS`` according to whether the ticket was resolved within 24 h: true CSAT 83 % vs 58 %,
+      true NPS +25 vs −17 points; the mix of a normal week is in :func:`ticket_truth`.
+
+    Columns: ticket_id, created_at, channel, category_true, text, first_response_minutes, handle_minutes,
+    resolution_hours, csat and nps (empty when the survey was not answered).
+    """
+    path = out_dir / "service_tickets.csv.gz"
+    write_gzip_text(path, simulate_tickets(SEED_TICKETS).to_csv(index=False, lineterminator="\n"))
+    return path
+
+
+def make_online_retail_orders_gbk(out_dir: Path, source_dir: Path = DATASETS_DIR) -> Path:
+    """``online_retail_orders_gbk.csv``: the shipped UCI Online Retail lines of ``online_retail_customers_mod10.csv``
+    as a Chinese shop's order export — one row per invoice that is not a cancellation, with the columns 客户ID
+    (customer ID as a whole number), 日期 (``YYYY/MM/DD HH:MM``) and 金额 (the invoice's total, Σ quantity × unit
+    price, two decimals; invoices whose total is not positive are left out), sorted by date and customer and
+    encoded in GBK with ``\\r\\n`` line ends, as Excel on a Chinese Windows saves it. No random numbers."""
+    lines = pd.read_csv(source_dir / "online_retail_customers_mod10.csv", dtype={"InvoiceNo": str})
+    lines = lines[~lines["InvoiceNo"].str.startswith("C")]
+    lines = lines.assign(amount=lines["Quantity"] * lines["UnitPrice"])
+    orders = lines.groupby("InvoiceNo").agg(customer=("CustomerID", "first"), date=("InvoiceDate", "min"),
+                                            amount=("amount", "sum"))
+    orders = orders[orders["amount"].round(2) > 0]
+    orders = orders.assign(date=pd.to_datetime(orders["date"])).sort_values(["date", "customer"], kind="stable")
+    rows = [f"{int(c)},{d:%Y/%m/%d %H:%M},{a:.2f}" for c, d, a in zip(orders["customer"], orders["date"],
+                                                                      orders["amount"])]
+    path = out_dir / "online_retail_orders_gbk.csv"
+    path.write_bytes(("\r\n".join(["客户ID,日期,金额", *rows]) + "\r\n").encode("gbk"))
+    return path
+
+
 GENERATORS: tuple[Callable[[Path], Path | list[Path]], ...] = (
     make_ab_test_events, make_ab_test_events_srm, make_three_arms_summary, make_asos_files, make_ab_test_event_log,
+    make_marketing_touches, make_campaigns, make_service_tickets,
+    make_online_retail_orders_gbk,
 )
 
 

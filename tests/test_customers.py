@@ -10,6 +10,11 @@ from statsmodels.stats.proportion import proportion_confint
 
 from ecomops.customers import (
     NON_PRODUCT_STOCK_CODES,
+    RFM_SEGMENT_RULES,
+    rfm_scores,
+    rfm_segments,
+    rfm_table,
+    segment_summary,
     clean_retail_transactions,
     cohort_retention,
     is_cancellation,
@@ -281,3 +286,110 @@ def test_invoice_table_by_hand(order_lines):
     assert invoices.loc["536365", "date"] == pd.Timestamp("2010-12-01 08:26")
     with pytest.raises(DataError, match="cancellation"):
         invoice_table(order_lines)  # not cleaned: no cancellation or revenue column
+
+
+def test_cohort_retention_end_date_leaves_out_partial_month(transactions):
+    """With end_date 2024-04-15 April is incomplete: its purchases are left out (also c6's cohort), and March,
+    the last complete month, is the last observed period. Jan: P1 1/3, P2 1/3, P3 (Apr) NaN; Feb: P1 (Mar) 0/2
+    is a real zero, P2 NaN."""
+    result = cohort_retention(transactions, "customer_id", "order_date", end_date="2024-04-15")
+    assert list(result.index.astype(str)) == ["2024-01", "2024-02"]
+    assert list(result.columns) == ["cohort_size", 0, 1, 2]
+    np.testing.assert_allclose(result[[0, 1, 2]].to_numpy(dtype=float),
+                               [[1.0, 1 / 3, 1 / 3], [1.0, 0.0, NAN]], equal_nan=True)
+    # the last day of April completes the month: the table is the one without end_date
+    full = cohort_retention(transactions, "customer_id", "order_date", end_date="2024-04-30")
+    pd.testing.assert_frame_equal(full, cohort_retention(transactions, "customer_id", "order_date"))
+
+
+def test_cohort_retention_end_date_keeps_an_empty_complete_month():
+    """Purchases end in February but the data run to 2024-03-31: March is observed, and nobody bought (0)."""
+    frame = pd.DataFrame({"c": ["a", "a", "b"], "d": pd.to_datetime(["2024-01-05", "2024-02-05", "2024-02-09"])})
+    result = cohort_retention(frame, "c", "d", end_date="2024-03-31")
+    np.testing.assert_allclose(result[[0, 1, 2]].to_numpy(dtype=float), [[1.0, 1.0, 0.0], [1.0, 0.0, NAN]],
+                               equal_nan=True)
+
+
+def test_cohort_retention_counts(transactions):
+    """counts=True gives the active customers per cell: Jan 3, 1, 1, 1; Feb 2, 0, 1, NaN; Apr 1, NaN…"""
+    result = cohort_retention(transactions, "customer_id", "order_date", counts=True)
+    np.testing.assert_allclose(result[[0, 1, 2, 3]].to_numpy(dtype=float),
+                               [[3, 1, 1, 1], [2, 0, 1, NAN], [1, NAN, NAN, NAN]], equal_nan=True)
+    assert result["cohort_size"].tolist() == [3, 2, 1]
+
+
+@pytest.fixture
+def rfm_orders():
+    # as_of 2024-03-31. a: 3 purchase days (two orders on 03-30 count once), last 03-30, spend 10+20+5+5 = 40;
+    # b: 1 day (03-01), 100; c: 2 days, last 03-20, 30; d: 1 day (03-01), 15; e: a purchase after as_of only.
+    rows = [("a", "2024-01-10 10:00", 10.0), ("a", "2024-02-10 10:00", 20.0), ("a", "2024-03-30 09:00", 5.0),
+            ("a", "2024-03-30 18:00", 5.0), ("b", "2024-03-01 10:00", 100.0), ("c", "2024-02-01 10:00", 10.0),
+            ("c", "2024-03-20 10:00", 20.0), ("d", "2024-03-01 12:00", 15.0), ("e", "2024-04-02 10:00", 50.0),
+            (None, "2024-03-05 10:00", 9.0)]
+    return pd.DataFrame(rows, columns=["cust", "ts", "value"])
+
+
+def test_rfm_table_hand_example(rfm_orders):
+    rfm = rfm_table(rfm_orders, "cust", "ts", "value", as_of="2024-03-31")
+    assert rfm.index.tolist() == ["a", "b", "c", "d"]
+    assert rfm["recency_days"].tolist() == [1, 30, 11, 30]
+    assert rfm["frequency"].tolist() == [3, 1, 2, 1]
+    assert rfm["monetary"].tolist() == [40.0, 100.0, 30.0, 15.0]
+    default = rfm_table(rfm_orders, "cust", "ts", "value")  # as_of = last purchase day, 2024-04-02
+    assert default.loc["e", "recency_days"] == 0 and default.loc["a", "recency_days"] == 3
+
+
+def test_rfm_scores_tie_conventions(rfm_orders):
+    """Four customers, two bins: score = 1 + floor(2 (rank − 1) / 4).
+    Frequency 3, 1, 2, 1 → "first" ranks (ties in index order) 4, 1, 3, 2 → F = 2, 1, 2, 1;
+    "min" ranks 4, 1, 3, 1 → the same here. Recency 1, 30, 11, 30 is reversed: −recency ranks "first" 4, 1, 3, 2
+    → R = 2, 1, 2, 1. With "min", the tied b and d (rank 1) share R = 1; monetary 40, 100, 30, 15 → M = 2, 2, 1, 1.
+    Three bins: frequency "first" ranks 4, 1, 3, 2 → 1 + floor(3·3/4)=3, 1, 1+floor(6/4)=2, 1+floor(3/4)=1;
+    "min" ranks 4, 1, 3, 1 → 3, 1, 2, 1; recency "min" ranks of −recency: 4, 1, 3, 1 → R = 3, 1, 2, 1."""
+    rfm = rfm_table(rfm_orders, "cust", "ts", "value", as_of="2024-03-31")
+    first = rfm_scores(rfm, n_bins=2)
+    assert first["R"].tolist() == [2, 1, 2, 1]
+    assert first["F"].tolist() == [2, 1, 2, 1]
+    assert first["M"].tolist() == [2, 2, 1, 1]
+    assert first["RFM"].tolist() == ["222", "112", "221", "111"]
+    three_first = rfm_scores(rfm, n_bins=3, ties="first")
+    three_min = rfm_scores(rfm, n_bins=3, ties="min")
+    assert three_first["F"].tolist() == [3, 1, 2, 1]
+    assert three_min["F"].tolist() == [3, 1, 2, 1]
+    assert three_min["R"].tolist() == [3, 1, 2, 1]
+
+
+def test_rfm_scores_ties_first_vs_min_on_many_one_time_buyers():
+    """Ten customers, seven with frequency 1: "first" spreads the seven over scores 1–4 (equal bins of two),
+    "min" gives all seven score 1 (rank 1) and the three others 4, 5, 5 (ranks 8, 9, 10: 1 + floor(5·7/10) = 4,
+    1 + floor(5·8/10) = 5, 1 + floor(5·9/10) = 5)."""
+    rfm = pd.DataFrame({"recency_days": range(10), "frequency": [1] * 7 + [2, 3, 4], "monetary": range(10)})
+    assert rfm_scores(rfm, ties="first")["F"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert rfm_scores(rfm, ties="min")["F"].tolist() == [1] * 7 + [4, 5, 5]
+    assert rfm_scores(rfm)["R"].tolist() == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
+    with pytest.raises(ValueError, match="ties"):
+        rfm_scores(rfm, ties="dense")
+
+
+def test_rfm_segment_rules_cover_each_cell_once():
+    cells = [(r, f) for _, rs, fs in RFM_SEGMENT_RULES for r in rs for f in fs]
+    assert sorted(cells) == [(r, f) for r in range(1, 6) for f in range(1, 6)]
+
+
+def test_rfm_segments_named_cells():
+    scores = pd.DataFrame({"R": [5, 5, 1, 1, 3, 4, 5, 4, 2, 3], "F": [5, 1, 1, 5, 3, 1, 2, 5, 3, 2]})
+    assert rfm_segments(scores).tolist() == [
+        "champions", "new_customers", "hibernating", "cant_lose", "need_attention", "promising",
+        "potential_loyalists", "loyal_customers", "at_risk", "about_to_sleep"]
+    with pytest.raises(ValueError, match="1 to 5"):
+        rfm_segments(pd.DataFrame({"R": [6], "F": [1]}))
+
+
+def test_segment_summary_sizes_and_value(rfm_orders):
+    rfm = rfm_table(rfm_orders, "cust", "ts", "value", as_of="2024-03-31")
+    segments = pd.Series(["x", "y", "x", "y"], index=rfm.index)
+    table = segment_summary(rfm, segments, value=pd.Series([1.0, 2.0, 3.0, 4.0], index=rfm.index))
+    assert table.loc["x", "customers"] == 2 and table.loc["y", "monetary"] == 115.0
+    assert table.loc["x", "monetary_share"] == pytest.approx(70 / 185)
+    assert table.loc["y", "value"] == 6.0
+    assert table.index.tolist() == ["y", "x"]

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from scipy.stats import norm
 
+from scipy import integrate
+
 from ecomops.inventory import (
+    cycle_service_level,
     demand_sd_over_lead_time,
     economic_order_quantity,
+    expected_shortage_per_cycle,
+    fill_rate,
     reorder_point,
     safety_stock,
+    standard_normal_loss,
 )
 
 # ------------------------------------------------------------------------------------------------------- EOQ
@@ -171,3 +178,68 @@ def test_bad_demand_inputs(kwargs, pattern):
         demand_sd_over_lead_time(**args)
     with pytest.raises(ValueError, match=pattern):
         safety_stock(service_level=0.9, **args)
+
+
+# ------------------------------------------------------------------------- fill rate (Chopra & Meindl, ch. 11)
+
+
+def _shortage_by_integration(reorder_point_units, mean, sd):
+    """E[max(X − ROP, 0)] for X ~ N(mean, sd²) by numerical integration (an independent reference)."""
+    value, _ = integrate.quad(lambda x: (x - reorder_point_units) * norm.pdf(x, mean, sd), reorder_point_units, np.inf)
+    return value
+
+
+def test_standard_normal_loss_against_integration():
+    # G(k) = ∫_k^∞ (z − k) φ(z) dz; published loss tables give G(0) = 0.3989, G(1) = 0.0833, G(2) = 0.0085
+    for k, table in [(0.0, 0.3989), (1.0, 0.0833), (2.0, 0.0085), (-1.0, 1.0833)]:
+        reference = _shortage_by_integration(k, 0.0, 1.0)
+        assert standard_normal_loss(k) == pytest.approx(reference, rel=1e-7)
+        assert standard_normal_loss(k) == pytest.approx(table, abs=5e-5)
+
+
+def test_chopra_meindl_example_11_1_fill_rate():
+    """Chopra & Meindl, *Supply Chain Management*, Example 11-1 and its fill-rate follow-up.
+
+    d = 2,500/wk, σ_d = 500, L = 2 wk, Q = 10,000, ROP = 6,000 → ss = 1,000, σ_LT = 707.107.
+    ESC = −1,000·(1 − Φ(1.41421)) + 707.107·φ(1.41421) = −1,000·0.078650 + 707.107·0.146763 = 25.127
+    (the book prints ESC = 25.13); fill rate = 1 − 25.127/10,000 = 0.99749 (book: 0.9975). The book's example
+    number for the follow-up was not re-checked by the research notes, so the values are recomputed here by
+    integration as well.
+    """
+    sigma = demand_sd_over_lead_time(2500, 500, 2)
+    esc = expected_shortage_per_cycle(1000, sigma)
+    assert esc == pytest.approx(_shortage_by_integration(6000, 5000, sigma), rel=1e-7)
+    assert esc == pytest.approx(25.127, abs=1e-3)
+    assert round(esc, 2) == 25.13
+    rate = fill_rate(1000, sigma, 10_000)
+    assert rate == pytest.approx(0.99749, abs=1e-5)
+    assert round(rate, 4) == 0.9975
+    # fill rate and cycle service level are different numbers: CSL = Φ(1.41421) = 0.92135 only
+    assert cycle_service_level(1000, sigma) == pytest.approx(0.92135, abs=1e-5)
+
+
+def test_fill_rate_hand_calculation_zero_safety_stock():
+    # ss = 0: ESC = σ_LT·φ(0) = 100·0.398942 = 39.894; Q = 400 → fill rate = 1 − 39.894/400 = 0.90026
+    assert expected_shortage_per_cycle(0, 100) == pytest.approx(100 * norm.pdf(0), rel=1e-12)
+    assert fill_rate(0, 100, 400) == pytest.approx(0.90026, abs=1e-5)
+    assert cycle_service_level(0, 100) == pytest.approx(0.5)
+
+
+def test_fill_rate_rises_with_safety_stock_and_lot_size():
+    rates = [fill_rate(ss, 200, 1000) for ss in (-100, 0, 100, 300)]
+    assert all(b > a for a, b in zip(rates, rates[1:]))
+    assert fill_rate(100, 200, 5000) > fill_rate(100, 200, 1000)
+
+
+@pytest.mark.parametrize(
+    "args, pattern",
+    [
+        ((100, 0, 1000), r"sd_lead_time_demand must be > 0, got 0"),
+        ((100, -5, 1000), r"sd_lead_time_demand must be > 0, got -5"),
+        ((100, 50, 0), r"order_quantity must be > 0, got 0"),
+        ((float("nan"), 50, 10), r"safety_stock_units must be a finite number, got nan"),
+    ],
+)
+def test_fill_rate_bad_inputs(args, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        fill_rate(*args)

@@ -20,6 +20,12 @@ GENERATED = [
     "asos_binary_final_checkpoints.csv",
     "asos_3c9dfd_summary.csv",
     "ab_test_event_log.csv.gz",
+    "marketing_touches.csv.gz",
+    "marketing_users.csv.gz",
+    "marketing_touches_truth.csv",
+    "campaigns_synthetic.csv",
+    "service_tickets.csv.gz",
+    "online_retail_orders_gbk.csv",
 ]
 GZIPPED = [name for name in GENERATED if name.endswith(".gz")]
 
@@ -54,7 +60,7 @@ def test_regenerating_gives_identical_bytes(regenerated):
 
 
 def test_gzip_header_is_deterministic():
-    assert len(GZIPPED) == 3
+    assert len(GZIPPED) == 6
     for name in GZIPPED:
         header = (DATASETS / name).read_bytes()[:10]
         assert header[:3] == b"\x1f\x8b\x08" and header[3] == 0  # deflate, no file name or other flags
@@ -219,6 +225,64 @@ def test_event_log_keeps_the_draws_of_its_generator(make):
     assert (floored == events["event_time"].dt.floor("s").to_numpy()).all()
 
 
+# ------------------------------------------------------------------------ marketing touches (chapter 4)
+
+
+def test_marketing_touches_agree_with_their_documented_truth(make):
+    touches = pd.read_csv(DATASETS / "marketing_touches.csv.gz")
+    users = pd.read_csv(DATASETS / "marketing_users.csv.gz")
+    truth = pd.read_csv(DATASETS / "marketing_touches_truth.csv").set_index("channel")
+    assert len(users) == make.TOUCH_USERS and users["converted"].sum() == 543  # as the data card says
+    reached = touches.groupby("channel")["user_id"].nunique()
+    assert truth.loc[reached.index, "users_reached"].tolist() == reached.tolist()
+    assert truth.loc["all", "users_reached"] == touches["user_id"].nunique()
+    # search touches are clicks in the last week (hours 504-671); impressions may fall in any hour
+    search = touches[touches["channel"].str.endswith("search")]
+    assert (search["touch_type"] == "click").all() and search["hour"].min() >= 21 * 24
+    assert touches["hour"].between(0, 28 * 24 - 1).all()
+    # the drawn conversions agree with the model's expected total, sum of P(convert), within 4 binomial SEs
+    sim = make.simulate_touches(make.SEED_TOUCHES)
+    p_all = 1 / (1 + np.exp(-sim["eta"]))
+    assert within(users["converted"].sum(), p_all.sum(), np.sqrt((p_all * (1 - p_all)).sum()))
+    # a channel's truth by hand for brand search: remove its touches from every user's logit
+    beta = make.TOUCH_CHANNELS["brand_search"][5]
+    without = 1 / (1 + np.exp(-(sim["eta"] - beta * np.log1p(sim["counts"][:, 3]))))
+    assert truth.loc["brand_search", "expected_incremental_conversions"] == pytest.approx(
+        (p_all - without).sum(), abs=0.005)
+    # the documented figures of the data card
+    assert truth["expected_incremental_conversions"].tolist() == [108.90, 50.73, 107.07, 13.65, 246.89]
+    converted_touched = touches["user_id"].isin(users.loc[users["converted"] == 1, "user_id"])
+    assert touches.loc[converted_touched, "user_id"].nunique() == 539
+    # a converter converts in the hour of their last touch
+    last = touches.groupby("user_id")["hour"].max()
+    conv = users[users["converted"] == 1].set_index("user_id")["conversion_hour"]
+    both = conv.index.intersection(last.index)
+    assert (conv.loc[both] == last.loc[both]).all()
+
+
+# ------------------------------------------------------------------------- campaign table (campaign_roi)
+
+
+def test_campaign_table_agrees_with_its_documented_truth(make):
+    """True iROAS = n_T · p0 · lift · mean order value / spend, by hand from CAMPAIGNS (e.g. double 11:
+    400,000 · 0.03 · 0.35 · 180 / 120,000 = 6.3); each campaign's observed rates are within 4 SE of p0 and
+    p0 · (1 + lift), and the data card states the true iROAS."""
+    table = pd.read_csv(DATASETS / "campaigns_synthetic.csv")
+    truth = make.campaigns_truth().set_index("campaign")
+    assert table["campaign"].tolist() == list(make.CAMPAIGNS) == truth.index.tolist()
+    assert truth["iroas"].round(4).tolist() == [6.3, 3.0, 1.44, 3.6, 0.84, 3.51]
+    card = (DATASETS / "README.md").read_text(encoding="utf-8")
+    for row in table.itertuples():
+        channel, spend, n_t, n_h, p0, lift, aov, share, _, margin, _, _ = make.CAMPAIGNS[row.campaign]
+        assert (row.spend, row.treated_users, row.holdout_users, row.gross_margin) == (spend, n_t, n_h, margin)
+        assert within(row.holdout_conversions / n_h, p0, math.sqrt(p0 * (1 - p0) / n_h)), row.campaign
+        p1 = p0 * (1 + lift)
+        assert within(row.treated_conversions / n_t, p1, math.sqrt(p1 * (1 - p1) / n_t)), row.campaign
+        assert row.revenue_attributed == pytest.approx(share * row.treated_revenue, abs=0.01)
+        assert f"**{truth.loc[row.campaign, 'iroas']:.2f}**" in card
+    assert (table.loc[table["campaign"] == "lapsed_coupon", "new_customers"] == 0).all()
+
+
 # ---------------------------------------------------------------------------------------- derived ASOS files
 
 
@@ -259,3 +323,29 @@ def test_asos_case_summary_is_its_final_checkpoint(make):
     assert test.rate_b / test.rate_a - 1 == pytest.approx(0.0057, abs=5e-5)
     assert test.p_value < 0.001
     assert ex.srm_check([c.users, t.users]).status == "ok"
+
+
+def test_service_tickets_match_their_ground_truth(make):
+    """The ticket log of section 5.2–5.4: arrival rate, disruption, channel medians and survey truth, each within
+    about four standard errors of the simulation's stated parameters."""
+    frame = pd.read_csv(DATASETS / "service_tickets.csv.gz", parse_dates=["created_at"])
+    truth = make.ticket_truth()
+    week = (frame["created_at"] - pd.Timestamp("2026-03-02")).dt.days // 7
+    normal = frame[~week.isin(make.TICKET_DISRUPTION_WEEKS)]
+    per_day = len(normal) / (7 * (make.TICKET_WEEKS - len(make.TICKET_DISRUPTION_WEEKS)))
+    assert within(per_day, truth["tickets_per_day"], math.sqrt(truth["tickets_per_day"] / (7 * 10)))
+    disrupted = frame[week.isin(make.TICKET_DISRUPTION_WEEKS)]
+    assert within(len(disrupted) / 14, 1.4 * truth["tickets_per_day"], math.sqrt(1.4 * truth["tickets_per_day"] / 14))
+    assert (disrupted["category_true"] == "物流").mean() > (normal["category_true"] == "物流").mean() + 0.1
+    medians = normal.groupby("channel")["first_response_minutes"].median()
+    assert medians["chat"] == pytest.approx(1.5, rel=0.1) and medians["email"] == pytest.approx(240, rel=0.1)
+    answered = normal.dropna(subset=["csat"])
+    fast = answered["resolution_hours"] <= 24
+    csat_fast = (answered.loc[fast, "csat"] >= 4).mean()
+    assert within(csat_fast, truth["csat_fast"], math.sqrt(0.83 * 0.17 / fast.sum()))
+    p_fast = (normal["resolution_hours"] <= 24).mean()
+    assert within(p_fast, truth["p_fast"], math.sqrt(truth["p_fast"] * (1 - truth["p_fast"]) / len(normal)))
+    nps = answered["nps"]
+    observed_nps = 100 * ((nps >= 9).mean() - (nps <= 6).mean())
+    assert within(observed_nps, truth["nps"], 100 * math.sqrt(0.7 / len(answered)))
+    assert set(frame["category_true"]) == set(make.TICKET_CATEGORIES) and frame["ticket_id"].is_unique

@@ -11,8 +11,15 @@ from ecomops.data import DataError
 from ecomops.surveys import (
     SUS_COLUMNS,
     MeanInterval,
+    csat_score,
     geometric_mean_interval,
+    nps_difference,
+    nps_from_counts,
+    nps_score,
+    nps_table,
     percentile_summary,
+    responses_needed_for_nps,
+    responses_needed_for_share,
     sus_score,
     t_interval,
 )
@@ -122,3 +129,86 @@ def test_percentile_summary_by_hand():
     assert percentile_summary([1.0, 3.0], percentiles=[25, 99.5]).index.tolist() == ["mean", "p25", "p99.5"]
     with pytest.raises(ValueError, match="percentiles must lie between 0 and 100"):
         percentile_summary([1.0, 2.0], percentiles=[101])
+
+
+# ---------------------------------------------------------------------------------------------- NPS and CSAT
+
+
+def test_nps_by_hand():
+    """50 promoters, 30 passives, 20 detractors: NPS = 100 (0.5 − 0.2) = 30 points. Variance of p̂_P − p̂_D:
+    (0.5 + 0.2 − 0.3²) / 100 = 0.0061, standard error 0.078102, half-width 1.959964 × 7.8102 = 15.308 points:
+    interval 14.69 to 45.31."""
+    result = nps_from_counts(50, 30, 20)
+    assert result.nps == pytest.approx(30.0)
+    assert result.low == pytest.approx(30 - 15.3076, abs=1e-3) and result.high == pytest.approx(30 + 15.3076, abs=1e-3)
+    assert (result.promoters, result.passives, result.detractors, result.n) == (50, 30, 20, 100)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_nps_interval_is_the_z_interval_of_the_plus_one_zero_minus_one_score(seed):
+    """Independent route: score every answer +1 (9–10), 0 (7–8) or −1 (0–6); NPS/100 is its mean and the
+    multinomial variance of p̂_P − p̂_D is its population variance over n (numpy, ddof = 0)."""
+    answers = np.random.default_rng(seed).integers(0, 11, size=257)
+    plus_minus = np.select([answers >= 9, answers <= 6], [1.0, -1.0], 0.0)
+    half = stats.norm.ppf(0.95) * plus_minus.std(ddof=0) / np.sqrt(answers.size)  # 90 % interval
+    result = nps_score(answers, alpha=0.10)
+    assert result.nps == pytest.approx(100 * plus_minus.mean())
+    assert (result.low, result.high) == pytest.approx((100 * (plus_minus.mean() - half), 100 * (plus_minus.mean() + half)))
+
+
+def test_nps_drops_missing_answers_and_rejects_bad_ones():
+    result = nps_score(pd.Series([10, 9, None, 7, 3, np.nan]))
+    assert (result.promoters, result.passives, result.detractors, result.n) == (2, 1, 1, 4)
+    assert result.nps == pytest.approx(25.0)
+    with pytest.raises(DataError, match="answer 2 is 11"):
+        nps_score([10, 11, 5])
+    with pytest.raises(DataError, match="answer 1 is 'great'"):
+        nps_score(["great", 9])
+    with pytest.raises(DataError, match="no answers"):
+        nps_score([None, None])
+    assert nps_from_counts(10, 0, 0).low == 100.0  # the Wald interval collapses: limits clipped, counts reported
+
+
+def test_csat_is_the_top_two_box_share_with_the_wilson_interval():
+    """Counts 20, 10, 40, 80, 50 of 1–5 answers: 130 of 200 are 4 or 5, CSAT 65 %; interval as statsmodels'
+    proportion_confint(130, 200, method="wilson")."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    answers = np.repeat([1, 2, 3, 4, 5], [20, 10, 40, 80, 50])
+    result = csat_score(np.append(answers.astype(float), np.nan))
+    assert (result.successes, result.n) == (130, 200) and result.share == pytest.approx(0.65)
+    assert (result.low, result.high) == pytest.approx(proportion_confint(130, 200, method="wilson"))
+    with pytest.raises(DataError, match="from 1 to 5"):
+        csat_score([0, 4])
+
+
+def test_responses_needed():
+    """Share: ±3 points at an expected 50 % needs ⌈1.959964² × 0.25 / 0.03²⌉ = ⌈1067.07⌉ = 1,068 answers, at 80 %
+    ⌈682.9⌉ = 683. NPS with 50 % promoters and 20 % detractors, ±5 points: ⌈1.959964² × 0.61 / 0.05²⌉ =
+    ⌈937.31⌉ = 938; with that many answers the interval's half-width is indeed at most 5 points."""
+    assert responses_needed_for_share(0.5, 0.03) == 1068
+    assert responses_needed_for_share(0.8, 0.03) == 683
+    needed = responses_needed_for_nps(0.5, 0.2, 5)
+    assert needed == 938
+    at_needed = nps_from_counts(round(0.5 * needed), round(0.3 * needed), round(0.2 * needed))
+    assert at_needed.high - at_needed.nps <= 5.0 + 1e-2
+    with pytest.raises(ValueError, match="sum to at most 1"):
+        responses_needed_for_nps(0.7, 0.4, 5)
+
+
+def test_nps_table_is_nps_score_per_group():
+    scores = pd.Series([10, 9, 3, None, 8, 0, 10], name="nps")
+    weeks = pd.Series([1, 1, 1, 1, 2, 2, 3], name="week")
+    table = nps_table(scores, weeks)
+    assert list(table.index) == [1, 2, 3] and table.index.name == "week"
+    assert table.loc[1, "nps"] == pytest.approx(nps_score([10, 9, 3]).nps) and table.loc[1, "n"] == 3
+    assert table.loc[2, "nps"] == pytest.approx(-50.0) and table.loc[3, "nps"] == pytest.approx(100.0)
+
+
+def test_nps_difference_by_hand():
+    """Sample 1: 50/30/20 of 100 (NPS 30, variance 0.0061); sample 2: 40/30/30 of 200 (NPS 10, variance
+    (0.7 − 0.01)/200 = 0.00345). Difference −20 points, standard error 100·√0.00955 = 9.7724, half-width
+    1.959964 × 9.7724 = 19.154 points."""
+    difference = nps_difference(nps_from_counts(50, 30, 20), nps_from_counts(80, 60, 60))
+    assert difference.estimate == pytest.approx(-20.0)
+    assert difference.high - difference.estimate == pytest.approx(19.1535, abs=1e-3) and difference.n == 300

@@ -199,10 +199,334 @@ def check_segments(raw: pd.DataFrame, segment: str, control: str, rows: list[dic
     assert [r["p_value_bh"] for r in rows] == pytest.approx(list(bh), rel=1e-9)
 
 
+def check_market_sizing(values: dict, results: dict, base_dir) -> None:
+    """Recompute both chains, the triangulation, the tornado and the adoption forecast with plain numpy from the
+    drivers as written (parameters or the driver file read with pandas), the Monte Carlo quantiles against the
+    exact log-normal product (scipy.stats.norm), and a fitted Bass p, q with scipy.optimize.curve_fit."""
+    from scipy import optimize, stats
+
+    def rows(items: list) -> list[dict]:
+        out = []
+        for item in items:
+            value = float(item["value"])
+            low, high = item.get("low"), item.get("high")
+            low = value if low is None or pd.isna(low) else float(low)
+            high = value if high is None or pd.isna(high) else float(high)
+            out.append({"name": item["name"], "value": value, "low": low, "high": high})
+        return out
+
+    if values.get("top_down"):
+        chains = {"top_down": rows(values["top_down"]), "bottom_up": rows(values["bottom_up"]),
+                  "sam_filter": rows(values.get("sam_filters", []))}
+    else:
+        path = (base_dir / values["drivers_path"]).resolve()
+        table = pd.read_excel(path) if path.suffix == ".xlsx" else pd.read_csv(path)
+        chains = {chain: rows(part.to_dict("records")) for chain, part in table.groupby("chain")}
+        chains.setdefault("sam_filter", [])
+    shares = values.get("som_shares", [0.01, 0.025, 0.04])
+    filters = np.prod([d["value"] for d in chains["sam_filter"]])
+    for chain in ("top_down", "bottom_up"):
+        tam = np.prod([d["value"] for d in chains[chain]])
+        assert results[chain]["tam"] == pytest.approx(tam, rel=1e-12)
+        assert results[chain]["sam"] == pytest.approx(tam * filters, rel=1e-12)
+        assert results[chain]["som_by_year"] == pytest.approx([tam * filters * s for s in shares], rel=1e-12)
+        assert results[chain]["som"] == pytest.approx(tam * filters * shares[-1], rel=1e-12)
+    a, b = results["top_down"]["som"], results["bottom_up"]["som"]
+    triangulation = results["triangulation"]
+    assert triangulation["gap"] == pytest.approx(abs(a - b) / min(a, b), rel=1e-12)
+    assert (triangulation["low"], triangulation["high"]) == pytest.approx((min(a, b), max(a, b)), rel=1e-12)
+    assert triangulation["reconciled"] == pytest.approx(np.sqrt(a * b), rel=1e-12)
+    assert triangulation["warning"] == (abs(a - b) / min(a, b) > 0.30)
+    # the reconciled SOM is √(Π TD × Π BU) × Π filters × final share: powers ½, ½ and 1
+    drivers = chains["top_down"] + chains["bottom_up"] + chains["sam_filter"]
+    powers = np.array([0.5] * (len(chains["top_down"]) + len(chains["bottom_up"])) + [1.0] * len(chains["sam_filter"]))
+    base = np.array([d["value"] for d in drivers])
+    expected = {}
+    for i, driver in enumerate(drivers):
+        at = {}
+        for end in ("low", "high"):
+            point = base.copy()
+            point[i] = driver[end]
+            at[end] = shares[-1] * np.prod(point ** powers)
+        expected[driver["name"]] = (at["low"], at["high"], abs(at["high"] - at["low"]))
+    swings = [row["swing"] for row in results["tornado"]]
+    assert swings == sorted(swings, reverse=True)
+    for row in results["tornado"]:
+        assert (row["low"], row["high"], row["swing"]) == pytest.approx(expected[row["driver"]], rel=1e-9, abs=1e-6)
+    top_two = [row["driver"] for row in results["tornado"][:2]]
+    assert all(name in results["recommendation"] for name in top_two)
+    log_low = np.log([d["low"] for d in drivers])
+    log_high = np.log([d["high"] for d in drivers])
+    centre = np.log(shares[-1]) + np.sum(powers * (log_low + log_high) / 2)
+    spread = np.sqrt(np.sum((powers * (log_high - log_low) / (2 * stats.norm.ppf(0.95))) ** 2))
+    exact = np.exp(centre + spread * stats.norm.ppf([0.05, 0.5, 0.95]))
+    mc = results["monte_carlo"]
+    assert [mc["p5"], mc["p50"], mc["p95"]] == pytest.approx(list(exact), rel=0.03)
+    bass = results["bass"]
+    if values.get("bass_p"):  # 0 or absent: fitted to the adoption series
+        p, q = values["bass_p"], values["bass_q"]
+        assert (bass["p"], bass["q"], bass["source"]) == (p, q, "given")
+    else:
+        series = pd.read_csv((base_dir / values["adoption_data_path"]).resolve())
+        t, n = series["period"].to_numpy(float), series["new_adopters"].to_numpy(float)
+
+        def share(time, p, q):
+            return (1 - np.exp(-(p + q) * time)) / (1 + q / p * np.exp(-(p + q) * time))
+
+        fitted, _ = optimize.curve_fit(lambda time, p, q, m: m * (share(time, p, q) - share(time - 1, p, q)), t, n,
+                                       p0=[0.01, 0.5, 1.5 * n.sum()], maxfev=20000)
+        p, q = fitted[0], fitted[1]
+        assert (bass["p"], bass["q"]) == pytest.approx((p, q), rel=1e-4)
+        assert bass["fitted_m"] == pytest.approx(fitted[2], rel=1e-4)
+        assert bass["source"] == "fitted"
+    assert bass["peak_year"] == pytest.approx(np.log(q / p) / (p + q), rel=1e-4)
+    assert bass["m"] == pytest.approx(np.sqrt(results["top_down"]["sam"] * results["bottom_up"]["sam"]), rel=1e-12)
+    years = np.arange(1, values.get("years", 10) + 1)
+    adopted = (1 - np.exp(-(p + q) * years)) / (1 + q / p * np.exp(-(p + q) * years))
+    assert [row["adopted_share"] for row in bass["forecast"]] == pytest.approx(list(adopted), rel=1e-4)
+    assert [row["market_value"] for row in bass["forecast"]] == pytest.approx(list(bass["m"] * adopted), rel=1e-4)
+    assert "nan" not in results["recommendation"].lower()
+
+
+def check_campaign_roi(values: dict, results: dict, base_dir) -> None:
+    """Recompute every campaign with plain arithmetic and statsmodels: holdout scaled by n_T/n_H, iROAS =
+    incremental revenue / spend, the conversion interval (statsmodels Wald difference × n_T), the revenue interval
+    written out (delta method, revenue per conversion fixed), ROAS, margin ROI, break-even ROAS and CAC."""
+    from scipy.stats import norm
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
+    from conftest import ROOT
+
+    if values.get("data_path"):
+        path = values["data_path"]
+        frame = pd.read_csv(ROOT / path if path.startswith("datasets/") else (base_dir / path).resolve())
+    else:
+        from ecomops.playbook.campaign_roi import Params
+
+        frame = pd.DataFrame([{**Params().model_dump(), **values, "campaign": "The campaign"}])
+    alpha = values.get("alpha", 0.05)
+    z = norm.ppf(1 - alpha / 2)
+    assert [c["campaign"] for c in results["campaigns"]] == frame["campaign"].tolist()
+    for row, got in zip(frame.itertuples(), results["campaigns"]):
+        scale = row.treated_users / row.holdout_users
+        revenue = row.treated_revenue - row.holdout_revenue * scale
+        inc = got["incremental"]
+        assert inc["conversions"] == pytest.approx(row.treated_conversions - row.holdout_conversions * scale)
+        assert inc["revenue"] == pytest.approx(revenue)
+        assert inc["iroas"] == pytest.approx(revenue / row.spend)
+        assert inc["profit"] == pytest.approx(row.gross_margin * revenue - row.spend)
+        low, high = confint_proportions_2indep(row.treated_conversions, row.treated_users, row.holdout_conversions,
+                                               row.holdout_users, method="wald", compare="diff", alpha=alpha)
+        assert inc["conversions_ci"] == pytest.approx([low * row.treated_users, high * row.treated_users])
+        p_t, p_h = row.treated_conversions / row.treated_users, row.holdout_conversions / row.holdout_users
+        v_t, v_h = row.treated_revenue / row.treated_conversions, row.holdout_revenue / row.holdout_conversions
+        se = np.sqrt(v_t**2 * p_t * (1 - p_t) / row.treated_users + v_h**2 * p_h * (1 - p_h) / row.holdout_users)
+        half = z * se * row.treated_users / row.spend
+        assert inc["iroas_ci"] == pytest.approx([revenue / row.spend - half, revenue / row.spend + half])
+        assert got["roas"] == pytest.approx(row.revenue_attributed / row.spend)
+        assert got["roi"] == pytest.approx((row.revenue_attributed * row.gross_margin - row.spend) / row.spend)
+        assert got["break_even_roas"] == pytest.approx(1 / row.gross_margin)
+        expected_cac = row.spend / row.new_customers if row.new_customers else None
+        assert got["cac"] == (pytest.approx(expected_cac) if expected_cac else None)
+        low_ci, high_ci = inc["iroas_ci"]
+        be = 1 / row.gross_margin
+        assert got["verdict"] == ("pays" if low_ci > be else "loses money" if high_ci < be else "inconclusive")
+    if len(frame) == 1:
+        assert {k: results[k] for k in ("roi", "roas", "incremental", "cac")} == {
+            k: results["campaigns"][0][k] for k in ("roi", "roas", "incremental", "cac")}
+        discount = values.get("discount_rate") or 0
+        if discount:
+            assert results["break_even_uplift"] == pytest.approx(discount / (values["gross_margin"] - discount))
+    else:
+        assert results["roas"] == pytest.approx(frame["revenue_attributed"].sum() / frame["spend"].sum())
+    for word in ("nan", "inf"):
+        assert word not in results["recommendation"].lower().replace("incremental", "")
+
+
+def check_customer_value(values: dict, results: dict, base_dir) -> None:
+    """Clean and summarise the transactions with plain pandas, then recompute with lifetimes 0.11.3 (set to the
+    reported parameters): the BG/NBD log-likelihood, the holdout prediction, the Gamma-Gamma fit, E[M] and the
+    discounted CLV (months of 365.25/12 days, month k discounted by (1 + rate)^(k/12)); RFM segments from the
+    quintile rule score = 1 + floor(5 (rank − 1) / n), ties ranked in customer order."""
+    import lifetimes
+
+    path = (base_dir / values["data_path"]).resolve()
+    raw = pd.read_csv(path, encoding="gb18030" if "gbk" in path.name else "utf-8")
+    customer, date = values.get("customer_col", "CustomerID"), values.get("date_col", "InvoiceDate")
+    frame = raw.dropna(subset=[customer, date])
+    if values.get("amount_col"):
+        frame = frame.assign(amount=frame[values["amount_col"]])
+    else:
+        invoice = values.get("invoice_col", "InvoiceNo")
+        frame = frame[~frame[invoice].astype(str).str.startswith("C") & (frame[values["quantity_col"]] >= 0)]
+        frame = frame.assign(amount=frame[values["quantity_col"]] * frame[values["price_col"]])
+    frame = frame[frame["amount"] != 0]
+    ids = frame[customer].astype("int64")
+    days = pd.DataFrame({"c": ids, "d": pd.to_datetime(frame[date], format="mixed").dt.normalize(),
+                         "v": frame["amount"]}).groupby(["c", "d"], as_index=False)["v"].sum()
+    assert results["n_customers"] == days["c"].nunique()
+    unit = 7.0 if values.get("time_unit", "weeks") == "weeks" else 1.0
+    end, last = pd.Timestamp(values["calibration_end"]), days["d"].max()
+
+    def summary(upto):
+        part = days[days["d"] <= upto].sort_values(["c", "d"])
+        g = part.groupby("c")
+        x = g.size() - 1
+        repeat_spend = g["v"].sum() - g["v"].first()
+        return pd.DataFrame({"x": x, "t_x": (g["d"].max() - g["d"].min()).dt.days / unit,
+                             "T": (upto - g["d"].min()).dt.days / unit,
+                             "m": (repeat_spend / x.where(x > 0)).fillna(0.0)})
+
+    calibration = summary(end)
+    holdout = days[(days["d"] > end) & days["c"].isin(calibration.index)]
+    assert results["holdout"]["actual_purchases"] == len(holdout)
+    bg = results["bgnbd"]
+    bgf = lifetimes.BetaGeoFitter()
+    bgf.params_ = pd.Series({k: bg[k] for k in ("r", "alpha", "a", "b")})
+    log_params = np.log([bg["r"], bg["alpha"], bg["a"], bg["b"]])
+    ll = -lifetimes.BetaGeoFitter._negative_log_likelihood(
+        log_params, calibration["x"].to_numpy(), calibration["t_x"].to_numpy(), calibration["T"].to_numpy(),
+        np.ones(len(calibration)), 0.0) * len(calibration)
+    assert bg["log_likelihood"] == pytest.approx(ll, abs=1e-6)
+    def expected(t, part):
+        """lifetimes' E[Y(t) | x, t_x, T]; where it gives NaN (it takes the log of ₂F₁, which is negative when
+        a + b + x − 1 < 0), FHL (2005) eq. 10 written out with scipy's hyp2f1."""
+        from scipy.special import hyp2f1
+
+        theirs = bgf.conditional_expected_number_of_purchases_up_to_time(t, part["x"], part["t_x"], part["T"])
+        r, alpha, a, b = (bg[k] for k in ("r", "alpha", "a", "b"))
+        x, t_x, age = part["x"], part["t_x"], part["T"]
+        alive = 1 / (1 + (x > 0) * a / (b + x - 1).where(x > 0, 1) * ((alpha + age) / (alpha + t_x)) ** (r + x))
+        written = (a + b + x - 1) / (a - 1) * (1 - ((alpha + age) / (alpha + age + t)) ** (r + x) * hyp2f1(
+            r + x, b + x, a + b + x - 1, t / (alpha + age + t))) * alive
+        return theirs.where(theirs.notna(), written).to_numpy()
+
+    length = (last - end).days / unit
+    predicted = expected(length, calibration)
+    assert results["holdout"]["predicted_purchases"] == pytest.approx(float(predicted.sum()), rel=1e-6)
+    repeaters = calibration[calibration["x"] > 0]
+    ggf = lifetimes.GammaGammaFitter().fit(repeaters["x"], repeaters["m"])
+    gg = results["gamma_gamma"]
+    assert [gg["p"], gg["q"], gg["gamma"]] == pytest.approx([ggf.params_[k] for k in ("p", "q", "v")], rel=2e-3)
+    ggf.params_ = pd.Series({"p": gg["p"], "q": gg["q"], "v": gg["gamma"]})
+    history = summary(last)
+    spend = ggf.conditional_expected_average_profit(history["x"], history["m"].where(history["x"] > 0, 0.0))
+    spend = np.where(history["x"] > 0, spend, gg["p"] * gg["gamma"] / (gg["q"] - 1))
+    month = 365.25 / 12 / unit
+    cumulative = [expected(k * month, history) for k in range(values.get("horizon_months", 12) + 1)]
+    rate = values.get("annual_discount_rate", 0.10)
+    clv = sum((cumulative[k] - cumulative[k - 1]) / (1 + rate) ** (k / 12) for k in range(1, len(cumulative)))
+    clv = values.get("gross_margin", 1.0) * spend * clv
+    assert results["clv"]["total"] == pytest.approx(clv.sum(), rel=1e-6)
+    top = np.sort(clv)[::-1][: int(np.ceil(len(clv) / 10))]
+    assert results["clv"]["top_decile_share"] == pytest.approx(top.sum() / clv.sum(), rel=1e-6)
+    rfm = days.groupby("c").agg(last=("d", "max"), f=("d", "size"), m=("v", "sum")).sort_index()
+    n = len(rfm)
+    recency = (last - rfm["last"]).dt.days
+    score_r = 1 + np.floor(5 * ((-recency).rank(method="first") - 1) / n)
+    score_f = 1 + np.floor(5 * (rfm["f"].rank(method="first") - 1) / n)
+
+    def segment(r: int, f: int) -> str:  # the 10-segment R×F map, written out
+        if r <= 2:
+            return "hibernating" if f <= 2 else "at_risk" if f <= 4 else "cant_lose"
+        if r == 3:
+            return "about_to_sleep" if f <= 2 else "need_attention" if f == 3 else "loyal_customers"
+        if f == 1:
+            return "promising" if r == 4 else "new_customers"
+        if f <= 3:
+            return "potential_loyalists"
+        return "loyal_customers" if r == 4 else "champions"
+
+    segments = [segment(r, f) for r, f in zip(score_r.astype(int), score_f.astype(int))]
+    assert results["rfm_segments"] == pd.Series(segments).value_counts().sort_index().to_dict()
+
+
+def check_risk_assessment(values: dict, results: dict, base_dir) -> None:
+    """Rescore the register with pandas (L × I, the bands written out, S × O × D), recompute safety stock and
+    reorder point with scipy's normal quantile, the EMV of each option by hand, and test the Monte Carlo against
+    the exact stock-out probability, fill rate and service-level quantile of the lead-time demand mixture
+    (scipy quad over the normal lead time plus the fixed disrupted lead time), within 5 Monte Carlo SEs."""
+    import math
+
+    from scipy import integrate, optimize
+    from scipy.stats import norm
+
+    import re
+
+    v = {**REGISTRY["risk_assessment"].params().model_dump(), **values}
+    path = (base_dir / v["register_path"]).resolve()
+    register = pd.read_excel(path) if path.suffix == ".xlsx" else pd.read_csv(path)
+    register["score"] = register["likelihood"] * register["impact"]
+    bands = {s: "low" for s in range(1, 5)} | {s: "medium" for s in range(5, 10)} | {
+        s: "high" for s in range(10, 17)} | {20: "critical", 25: "critical"}
+    expected = register.assign(neg_score=-register["score"], neg_impact=-register["impact"]).sort_values(
+        ["neg_score", "neg_impact", "risk"])
+    assert [r["risk"] for r in results["register"]] == expected["risk"].tolist()
+    assert [r["score"] for r in results["register"]] == expected["score"].tolist()
+    assert [r["band"] for r in results["register"]] == [bands[s] for s in expected["score"]]
+    rpn = dict(zip(register["risk"], register["severity"] * register["occurrence"] * register["detection"]))
+    assert {r["risk"]: r["rpn"] for r in results["fmea"]} == rpn
+    assert [r["rpn"] for r in results["fmea"]] == sorted(rpn.values(), reverse=True)
+    options = pd.read_csv((base_dir / v["responses_path"]).resolve()) if v["responses_path"] else pd.DataFrame()
+    assert len(results["responses"]) == len(options)
+    for option in results["responses"]:
+        assert option["emv"] == pytest.approx(option["probability"] * option["impact"] + option["cost"], rel=1e-12)
+    for name, part in options.groupby("risk") if len(options) else []:
+        emv = part["probability"] * part["impact"] + part["cost"]
+        best = [r["response"] for r in results["responses"] if r["risk"] == name and r["best"]]
+        assert best == [part.loc[emv.idxmin(), "response"]]
+    # demand: the parameters, or the history's weekly units summed over its products with pandas
+    if v["demand_history_path"]:
+        raw = pd.read_csv((base_dir / v["demand_history_path"]).resolve())
+        weeks = raw[[c for c in raw.columns if re.fullmatch(r"W\d+", str(c))]].sum(axis=0).astype(float)
+        d, sd = weeks.mean(), weeks.std(ddof=1)
+    else:
+        d, sd = v["demand_mean"], v["demand_sd"]
+    mu_l, sd_l, level = v["lead_time_mean"], v["lead_time_sd"], v["service_level"]
+    sigma = math.sqrt(mu_l * sd**2 + d**2 * sd_l**2)
+    assert results["safety_stock"] == pytest.approx(norm.ppf(level) * sigma, rel=1e-9)
+    rop = d * mu_l + norm.ppf(level) * sigma
+    assert results["reorder_point"] == pytest.approx(rop, rel=1e-9)
+    # exact lead-time demand mixture: normal lead time (clipped at 0: no demand, no stock-out) and disruption
+    p, lead_dis = v["disruption_probability"], mu_l + v["disruption_extra_lead_time"]
+
+    def tail(x: float, lead: float) -> float:
+        return norm.sf(x, d * lead, sd * math.sqrt(lead))
+
+    def shortage(x: float, lead: float) -> float:  # E[max(D − x, 0)] for D ~ N(dL, σ²L), written out
+        m, s = d * lead, sd * math.sqrt(lead)
+        return s * norm.pdf((x - m) / s) - (x - m) * norm.sf((x - m) / s)
+
+    def over_lead_time(f, x: float) -> float:
+        if sd_l == 0:
+            return f(x, mu_l)
+        return integrate.quad(lambda lt: f(x, lt) * norm.pdf(lt, mu_l, sd_l), 1e-12, mu_l + 12 * sd_l,
+                              limit=200)[0]
+
+    def exceed(x: float) -> float:
+        return (1 - p) * over_lead_time(tail, x) + p * tail(x, lead_dis)
+
+    mc = results["monte_carlo"]
+    se = mc["standard_errors"]
+    assert mc["n_draws"] == v["n_draws"]
+    assert abs(mc["stockout_probability"] - exceed(rop)) < 5 * mc["mc_standard_error"]
+    esc = (1 - p) * over_lead_time(shortage, rop) + p * shortage(rop, lead_dis)
+    assert abs(mc["fill_rate"] - (1 - esc / v["costs"]["order_quantity"])) < 5 * se["fill_rate"]
+    quantile = optimize.brentq(lambda x: exceed(x) - (1 - level), 0, d * lead_dis * 3 + 10 * sd * lead_dis + 10)
+    assert abs(mc["reorder_point_with_disruption"] - quantile) < 5 * se["reorder_point_with_disruption"] + 1e-3 * quantile
+    assert mc["cost_p5"] <= mc["cost_p50"] <= mc["cost_p95"]
+    assert results["contingency_memo"].count("owner: ") == min(3, len(register))
+    assert "nan" not in results["contingency_memo"].lower() and "nan" not in results["recommendation"].lower()
+
+
 CHECKS = {
     "kpi_funnel": check_kpi_funnel,
     "ab_test_design": check_ab_test_design,
     "ab_test_analysis": check_ab_test_analysis,
+    "customer_value": check_customer_value,
+    "campaign_roi": check_campaign_roi,
+    "market_sizing": check_market_sizing,
+    "risk_assessment": check_risk_assessment,
 }
 
 

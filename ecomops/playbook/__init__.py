@@ -15,7 +15,8 @@ from typing import Any, Literal, Mapping, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from . import ab_test_analysis, ab_test_design, kpi_funnel
+from . import ab_test_analysis, ab_test_design, campaign_roi, customer_value, kpi_funnel, market_sizing
+from . import risk_assessment
 from ..i18n import use_language
 from ..report import RESULTS_WORKBOOK, write_results_workbook
 from .base import (
@@ -47,7 +48,8 @@ __all__ = [
     "field_table",
 ]
 
-_MODULES = (kpi_funnel, ab_test_design, ab_test_analysis)
+_MODULES = (kpi_funnel, ab_test_design, ab_test_analysis, market_sizing, campaign_roi, customer_value,
+            risk_assessment)
 
 
 def _register() -> dict[str, TemplateSpec]:

@@ -22,6 +22,25 @@ __all__ = [
     "mde_weeks_figure",
     "lift_intervals_figure",
     "effect_over_time_figure",
+    "online_share_figure",
+    "cluster_quality_figure",
+    "response_curves_figure",
+    "catchment_figure",
+    "adoption_fit_figure",
+    "tornado_figure",
+    "monte_carlo_figure",
+    "bass_adoption_figure",
+    "som_by_year_figure",
+    "risk_heat_map_figure",
+    "emv_figure",
+    "lead_time_demand_figure",
+    "roas_comparison_figure",
+    "profit_waterfall_figure",
+    "media_response_figure",
+    "rfm_segments_figure",
+    "cohort_retention_figure",
+    "holdout_check_figure",
+    "clv_distribution_figure",
 ]
 
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9a5b", "#b8403a", "#7a5195", "#8c8c8c"]
@@ -103,3 +122,12 @@ def use_house_style(language: str | None = None) -> None:
 # the figures by domain (imported after PALETTE, which they use)
 from .experiments import effect_over_time_figure, lift_intervals_figure, mde_weeks_figure, power_curve_figure  # noqa: E402
 from .operations import funnel_figure, kpi_tree_figure  # noqa: E402
+from .marketing import media_response_figure, profit_waterfall_figure, roas_comparison_figure  # noqa: E402
+from .risk import emv_figure, lead_time_demand_figure, risk_heat_map_figure  # noqa: E402
+from .expansion import (  # noqa: E402
+    adoption_fit_figure, catchment_figure, cluster_quality_figure, online_share_figure, response_curves_figure,
+)
+from .sizing import bass_adoption_figure, monte_carlo_figure, som_by_year_figure, tornado_figure  # noqa: E402
+from .customers import (  # noqa: E402
+    clv_distribution_figure, cohort_retention_figure, holdout_check_figure, rfm_segments_figure,
+)

@@ -1,4 +1,5 @@
-"""The ``ecomops`` command: list, show, new, validate and run playbook templates.
+"""The ``ecomops`` command: list, show, new, validate and run playbook templates, and print a template's
+warehouse query (``sql``).
 
 Exit codes: 0 success; 1 internal error (the traceback goes to a log file); 2 invalid parameters or usage; 3 a
 problem with the input data; 4 the output folder or file exists (use --force) or cannot be used; 5 the notebook
@@ -32,6 +33,8 @@ workflow:
   ecomops validate kpi_funnel -p funnel.yaml     check the file and the data, run nothing
   ecomops run kpi_funnel -p funnel.yaml -o reports/funnel
                                                  -> report.html, kpi_funnel.ipynb, results.json
+  ecomops sql kpi_funnel --dialect spark --table db.sessions
+                                                 the query reducing a warehouse table to its summary input
 
 exit codes: 0 ok, 1 internal error (log file named), 2 invalid parameters, 3 bad input data,
             4 output exists (use --force) or cannot be used, 5 notebook failed
@@ -179,6 +182,49 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_sql(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from .warehouse import parse_column_options, template_query
+
+    params = None
+    try:
+        if args.params is not None:
+            from .runner import load_params_file
+
+            params = get_template(args.template).model.model_validate(load_params_file(args.params))
+        query = template_query(args.template, params)
+        print(query.render(args.dialect, args.table, parse_column_options(args.column)), end="")
+    except ValidationError as exc:
+        _print_error(f"{args.params}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
+        return EXIT_PARAMS
+    except DataError as exc:
+        _print_error(str(exc))
+        return EXIT_PARAMS
+    return EXIT_OK
+
+
+def _add_sql_command(commands: Any) -> None:
+    from .warehouse import DIALECTS, SQL_TEMPLATES
+
+    sql = commands.add_parser(
+        "sql", help="print the query that reduces a warehouse table to a template's summary input",
+        description="Print, for your warehouse's SQL dialect, the aggregation query that reduces a raw table to "
+        "the summary a template reads with data_kind: summary. The query is transpiled with sqlglot; only the "
+        f"duckdb and spark versions are executed by the project's tests. Dialects: {', '.join(DIALECTS)}.",
+    )
+    sql.add_argument("template", choices=SQL_TEMPLATES, help="the template: " + ", ".join(SQL_TEMPLATES))
+    sql.add_argument("--dialect", required=True, choices=DIALECTS, metavar="D",
+                     help="SQL dialect, one of: " + ", ".join(DIALECTS))
+    sql.add_argument("--table", required=True, metavar="T", help="the raw table, e.g. db.events")
+    sql.add_argument("--column", action="append", metavar="name=expression",
+                     help="read the query's column name from an expression of your table, e.g. "
+                     "date=CAST(event_time AS DATE); repeatable")
+    sql.add_argument("-p", "--params", help="a parameter file (YAML) whose stages, segment_by, calibration_end "
+                     "shape the query (default: the template's defaults)")
+    sql.set_defaults(func=_cmd_sql)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``ecomops`` command."""
     parser = argparse.ArgumentParser(
@@ -221,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="replace the report folder if it exists")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
+    _add_sql_command(commands)
     return parser
 
 

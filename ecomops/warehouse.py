@@ -6,17 +6,31 @@ The query's output has one row per variant with the columns the ``ab_test_analys
 pre_revenue_sum_sq, revenue_pre_revenue_sum``. Outcomes are counted per *assigned* user (users without any event
 count with zeros), only for purchases after the user's own assignment and before the end of the test; the
 pre-period covariate counts purchases from the start of the pre-period to the start of the test.
+
+The second half is the supported warehouse route for the templates whose input is large (``ecomops sql``): one
+aggregation query per template, written once in DuckDB's SQL over *role* columns (``variant``, ``converted`` …),
+reducing the user's raw table to the template's summary input (``data_kind: summary``). :func:`template_query`
+renames the table, replaces each role by the user's own column or expression, and transpiles the query with
+sqlglot to the warehouse's dialect; the printed query starts with comments naming every output column and the
+template parameter that reads it. Only the DuckDB and Spark versions are executed by the tests; the other dialects
+are transpiled and parsed back, not run.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 import pandas as pd
 
 from .data import DataError, require_columns
 
-__all__ = ["SUFFICIENT_STATS_QUERY", "split_event_log", "sufficient_stats_sqlite", "per_user_outcomes"]
+__all__ = ["SUFFICIENT_STATS_QUERY", "split_event_log", "sufficient_stats_sqlite", "per_user_outcomes",
+           "DIALECTS", "SQL_TEMPLATES", "RAW_TABLE", "WarehouseQuery", "template_query", "parse_column_options",
+           "funnel_stage_columns", "btyd_query", "run_duckdb", "WORKED_SUMMARIES", "worked_summary",
+           "write_worked_summaries"]
 
 # The book shows the query exactly as it is written here: a literalinclude of the lines after the assignment below
 # up to the closing quotes (tests/test_warehouse.py checks that the page and this constant agree).
@@ -150,3 +164,355 @@ def per_user_outcomes(
         "revenue": users["user_id"].map(revenue).fillna(0.0).to_numpy(),
         "pre_revenue": users["user_id"].map(pre_revenue).fillna(0.0).to_numpy(),
     })
+
+
+# ------------------------------------------------------------------------------------ one query per template
+
+#: the dialects ``ecomops sql`` prints (sqlglot's names); duckdb and spark are executed by the tests
+DIALECTS = ("duckdb", "spark", "hive", "clickhouse", "doris", "starrocks", "mysql", "postgres", "trino",
+            "bigquery", "snowflake")
+#: the name the queries give the raw table before it is replaced by the user's
+RAW_TABLE = "raw_table"
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """One column of a summary query's result: its name, what it holds, and the template parameter reading it."""
+
+    name: str
+    meaning: str
+    read_by: str
+
+
+@dataclass(frozen=True)
+class WarehouseQuery:
+    """A template's aggregation query over role columns, with the roles' default source columns."""
+
+    template: str
+    purpose: str
+    roles: dict[str, str]  # role -> what the raw column must hold
+    outputs: tuple[OutputColumn, ...]
+    sql: str  # DuckDB SQL over RAW_TABLE and the role names
+
+    def render(self, dialect: str, table: str, columns: Mapping[str, str] | None = None) -> str:
+        """The commented query for ``dialect`` over ``table``, each role replaced by ``columns[role]``."""
+        return _render(self, dialect, table, dict(columns or {}))
+
+
+def _ab_query() -> WarehouseQuery:
+    read_by = "data_kind: summary (per-variant sums; per date for the daily views)"
+    return WarehouseQuery(
+        template="ab_test_analysis",
+        purpose="per-day, per-variant sufficient statistics of an A/B test (one raw row per randomised user)",
+        roles={"date": "the user's assignment day (a DATE)", "variant": "the variant the user was assigned",
+               "converted": "1/TRUE when the user converted, else 0/FALSE",
+               "revenue": "the user's revenue in the test (0 when none)",
+               "pre_revenue": "the user's revenue in the pre-period (the CUPED covariate; 0 when none)"},
+        outputs=(
+            OutputColumn("date", "assignment day", "the daily sample-ratio and cumulative views"),
+            OutputColumn("variant", "variant name", "control, expected_split"),
+            OutputColumn("users", "users assigned (rows)", read_by),
+            OutputColumn("conversions", "users who converted", read_by),
+            OutputColumn("revenue_sum", "sum of revenue", read_by),
+            OutputColumn("revenue_sum_sq", "sum of squared revenue", read_by),
+            OutputColumn("pre_revenue_sum", "sum of pre-period revenue", read_by + "; CUPED"),
+            OutputColumn("pre_revenue_sum_sq", "sum of squared pre-period revenue", "CUPED"),
+            OutputColumn("revenue_pre_revenue_sum", "sum of revenue × pre-period revenue", "CUPED"),
+        ),
+        sql=f"""
+SELECT
+    date                                      AS date,
+    variant                                   AS variant,
+    COUNT(*)                                  AS users,
+    SUM(CAST(converted AS INTEGER))           AS conversions,
+    SUM(revenue)                              AS revenue_sum,
+    SUM(revenue * revenue)                    AS revenue_sum_sq,
+    SUM(pre_revenue)                          AS pre_revenue_sum,
+    SUM(pre_revenue * pre_revenue)            AS pre_revenue_sum_sq,
+    SUM(revenue * pre_revenue)                AS revenue_pre_revenue_sum
+FROM {RAW_TABLE}
+GROUP BY date, variant
+ORDER BY date, variant
+""")
+
+
+_SQL_OPERATORS = {"gt": ">", "ge": ">=", "lt": "<", "le": "<=", "eq": "=", "ne": "<>"}
+
+
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return repr(float(value)) if isinstance(value, float) else str(int(value))
+
+
+def _stage_condition(stage: Mapping[str, Any]) -> str:
+    """A stage's test in SQL, with the types the template uses: true/false as 0/1, text compared stripped."""
+    column, value, op = stage.get("column"), stage["value"], _SQL_OPERATORS[stage["op"]]
+    if not column:
+        return "TRUE"
+    name = '"' + str(column).replace('"', '""') + '"'
+    if isinstance(value, bool):
+        return f"CAST({name} AS INTEGER) {op} {int(value)}"
+    if isinstance(value, str):
+        return f"TRIM(CAST({name} AS VARCHAR)) {op} {_sql_literal(value)}"
+    return f"{name} {op} {_sql_literal(value)}"
+
+
+def funnel_stage_columns(count: int) -> list[str]:
+    """The names of the per-stage count columns of the kpi_funnel summary: ``stage_1`` … ``stage_<count>``."""
+    return [f"stage_{k}" for k in range(1, count + 1)]
+
+
+def _funnel_query(stages: list[Mapping[str, Any]], segment_by: str) -> WarehouseQuery:
+    conditions = [_stage_condition(s) for s in stages]
+    columns = funnel_stage_columns(len(stages))
+    flags = ",\n".join(f"        CASE WHEN {' AND '.join(conditions[:k + 1])} THEN 1 ELSE 0 END AS reached_{k + 1}"
+                        for k in range(len(stages)))
+    counts = ",\n".join(f"    SUM(reached_{k + 1}) AS {name}" for k, name in enumerate(columns))
+    segment = '"' + segment_by.replace('"', '""') + '"' if segment_by else None
+    label = (f"CASE WHEN {segment} IS NULL OR TRIM(CAST({segment} AS VARCHAR)) = '' THEN '(blank)' "
+             f"ELSE CAST({segment} AS VARCHAR) END" if segment else "'all'")
+    roles = {str(s["column"]): f"read by stage {s['name']!r}" for s in stages if s.get("column")}
+    if segment_by:
+        roles[segment_by] = "the segment (segment_by)"
+    outputs = [OutputColumn("segment", "segment value ('(blank)' for an empty one)" if segment_by else "'all'",
+                            "segment_by"),
+               OutputColumn("table_rows", "rows of the raw table in the segment", "the report's row count")]
+    outputs += [OutputColumn(name, f"rows meeting stages 1..{k + 1} (up to {s['name']!r})", f"stages[{k}]")
+                for k, (name, s) in enumerate(zip(columns, stages))]
+    return WarehouseQuery(
+        template="kpi_funnel", purpose="rows reaching each funnel stage, per segment",
+        roles=roles, outputs=tuple(outputs),
+        sql=f"SELECT\n    segment,\n    COUNT(*) AS table_rows,\n{counts}\nFROM (\n    SELECT\n        {label} AS "
+            f"segment,\n{flags}\n    FROM {RAW_TABLE}\n) AS stage_flags\nGROUP BY segment\nORDER BY segment\n",
+    )
+
+
+def btyd_query(calibration_end: str, invoice: bool = True) -> WarehouseQuery:
+    """Per-customer BG/NBD inputs computed in the warehouse: x, t_x and T in days, the mean repeat spend and the
+    holdout counts of :func:`ecomops.clv.calibration_summary` (time unit days), for when even the customer-days are
+    too many to export. The template reads the customer-day table of :func:`template_query` instead."""
+    end = pd.Timestamp(calibration_end).strftime("%Y-%m-%d")
+    cancellation = "AND (invoice IS NULL OR CAST(invoice AS VARCHAR) NOT LIKE 'C%')\n      " if invoice else ""
+    read_by = "data_kind: summary (the BG/NBD and Gamma-Gamma fits)"
+    roles = {"customer": "the customer ID", "purchased_at": "the date (and time) of the order line",
+             "quantity": "quantity (negative = a return)", "price": "unit price"}
+    if invoice:
+        roles["invoice"] = "invoice number (C… = a cancellation)"
+    return WarehouseQuery(
+        template="customer_value",
+        purpose="per-customer BG/NBD inputs in days (purchases counted per customer and day)",
+        roles=roles,
+        outputs=(
+            OutputColumn("customer", "customer ID", "customer_col"),
+            OutputColumn("first_day", "first purchase day", read_by),
+            OutputColumn("frequency", "x: repeat purchase days up to calibration_end", read_by),
+            OutputColumn("recency_days", "t_x: days from the first to the last purchase day in calibration", read_by),
+            OutputColumn("age_days", "T: days from the first purchase day to calibration_end", read_by),
+            OutputColumn("monetary", "mean spend per repeat purchase day (0 when x = 0)", read_by),
+            OutputColumn("holdout_purchases", "purchase days after calibration_end", "the holdout check"),
+            OutputColumn("holdout_amount", "their spend", "the holdout check"),
+        ),
+        sql=f"""
+WITH lines AS (
+    SELECT customer AS customer, CAST(purchased_at AS DATE) AS day, quantity * price AS amount
+    FROM {RAW_TABLE}
+    WHERE customer IS NOT NULL AND purchased_at IS NOT NULL
+      {cancellation}AND quantity >= 0 AND quantity * price <> 0
+), days AS (
+    SELECT customer, day, SUM(amount) AS amount,
+           ROW_NUMBER() OVER (PARTITION BY customer ORDER BY day) AS day_number
+    FROM lines
+    GROUP BY customer, day
+)
+SELECT
+    customer,
+    MIN(day) AS first_day,
+    SUM(CASE WHEN day <= DATE '{end}' THEN 1 ELSE 0 END) - 1 AS frequency,
+    DATE_DIFF('day', MIN(day), MAX(CASE WHEN day <= DATE '{end}' THEN day END)) AS recency_days,
+    DATE_DIFF('day', MIN(day), DATE '{end}') AS age_days,
+    CASE WHEN SUM(CASE WHEN day <= DATE '{end}' THEN 1 ELSE 0 END) > 1
+         THEN SUM(CASE WHEN day <= DATE '{end}' AND day_number > 1 THEN amount ELSE 0 END)
+              / (SUM(CASE WHEN day <= DATE '{end}' THEN 1 ELSE 0 END) - 1)
+         ELSE 0 END AS monetary,
+    SUM(CASE WHEN day > DATE '{end}' THEN 1 ELSE 0 END) AS holdout_purchases,
+    SUM(CASE WHEN day > DATE '{end}' THEN amount ELSE 0 END) AS holdout_amount
+FROM days
+GROUP BY customer
+HAVING MIN(day) <= DATE '{end}'
+ORDER BY customer
+""")
+
+
+SQL_TEMPLATES = ("kpi_funnel", "ab_test_analysis", "customer_value")
+
+
+def template_query(template: str, params: Any = None) -> WarehouseQuery:
+    """The aggregation query of ``template`` for its parameters (``None``: the template's defaults).
+
+    kpi_funnel's query depends on ``stages`` and ``segment_by``, customer_value's on ``calibration_end`` and
+    whether ``invoice_col`` is set; ab_test_analysis's is fixed.
+
+    Raises
+    ------
+    DataError
+        For a template without a warehouse query.
+    """
+    if template not in SQL_TEMPLATES:
+        raise DataError(f"no warehouse query for template {template!r}; templates with one: "
+                        f"{', '.join(SQL_TEMPLATES)}")
+    if params is None:
+        from .playbook import get_template
+
+        params = get_template(template).model()
+    if template == "ab_test_analysis":
+        return _ab_query()
+    if template == "kpi_funnel":
+        from .playbook.kpi_funnel import _stage_dicts
+
+        return _funnel_query(_stage_dicts(params), params.segment_by.strip())
+    return _customer_days_query(bool(params.invoice_col.strip()))
+
+
+def _customer_days_query(invoice: bool) -> WarehouseQuery:
+    """customer_value's summary input: one row per customer and purchase day with the day's spend, after the
+    template's cleaning rules (missing customer or date, cancellation invoice, return, zero amount)."""
+    cancellation = "AND (invoice IS NULL OR CAST(invoice AS VARCHAR) NOT LIKE 'C%')\n  " if invoice else ""
+    roles = {"customer": "the customer ID", "purchased_at": "the date (and time) of the order line",
+             "quantity": "quantity (negative = a return); 1 when the table has amounts",
+             "price": "unit price; the amount column when the table has amounts"}
+    if invoice:
+        roles["invoice"] = "invoice number (C… = a cancellation)"
+    return WarehouseQuery(
+        template="customer_value",
+        purpose="one row per customer and purchase day with the day's spend (the template counts purchases per "
+                "customer and day)",
+        roles=roles,
+        outputs=(
+            OutputColumn("customer", "customer ID", "customer_col: customer"),
+            OutputColumn("purchase_day", "calendar day of the purchases", "date_col: purchase_day"),
+            OutputColumn("amount", "the day's spend: Σ quantity × price of the kept lines", "amount_col: amount"),
+            OutputColumn("order_lines", "order lines summed into the day", "(not read; for checking)"),
+        ),
+        sql=f"""
+SELECT
+    customer                   AS customer,
+    CAST(purchased_at AS DATE) AS purchase_day,
+    SUM(quantity * price)      AS amount,
+    COUNT(*)                   AS order_lines
+FROM {RAW_TABLE}
+WHERE customer IS NOT NULL AND purchased_at IS NOT NULL
+  {cancellation}AND quantity >= 0 AND quantity * price <> 0
+GROUP BY customer, CAST(purchased_at AS DATE)
+ORDER BY customer, purchase_day
+""")
+
+
+def parse_column_options(options: list[str] | None) -> dict[str, str]:
+    """``["role=expression", …]`` (the ``--column`` options) as a mapping; a malformed one raises DataError."""
+    mapping: dict[str, str] = {}
+    for option in options or []:
+        role, sep, expression = option.partition("=")
+        if not sep or not role.strip() or not expression.strip():
+            raise DataError(f"--column must be written name=expression (e.g. variant=experiment_group), got "
+                            f"{option!r}")
+        mapping[role.strip()] = expression.strip()
+    return mapping
+
+
+def _render(query: WarehouseQuery, dialect: str, table: str, columns: dict[str, str]) -> str:
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.errors import SqlglotError
+
+    if dialect not in DIALECTS:
+        raise DataError(f"unknown dialect {dialect!r}; choose one of: {', '.join(DIALECTS)}")
+    unknown = sorted(set(columns) - set(query.roles))
+    if unknown:
+        raise DataError(f"--column {unknown[0]!r} is not a column the {query.template} query reads; it reads: "
+                        f"{', '.join(query.roles)}")
+    try:
+        replacements = {role: sqlglot.parse_one(text, read=dialect) for role, text in columns.items()}
+        target = exp.to_table(table, dialect=dialect)
+    except (SqlglotError, ValueError) as err:
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).splitlines()[0]
+        raise DataError(f"cannot read a --column expression or the --table name in {dialect} SQL: {plain}") from None
+    tree = sqlglot.parse_one(query.sql, read="duckdb")
+    # the SELECTs that read the raw table, found before any table is renamed; roles are replaced only there,
+    # not in later steps that read their output (whose column names may equal a role)
+    readers = {id(select) for select in tree.find_all(exp.Select)
+               if any(t.name == RAW_TABLE for t in (select.args.get("from") or select.args.get("from_")
+                                                    or exp.Tuple()).find_all(exp.Table))}
+
+    def substitute(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Table) and node.name == RAW_TABLE:
+            return target.copy()
+        if isinstance(node, exp.Column) and not node.table and node.name in replacements \
+                and id(node.find_ancestor(exp.Select)) in readers:
+            return replacements[node.name].copy()
+        return node
+
+    body = tree.transform(substitute, copy=False).sql(dialect=dialect, pretty=True)
+    return _header(query, dialect, table, columns) + body + ";\n"
+
+
+def _header(query: WarehouseQuery, dialect: str, table: str, columns: dict[str, str]) -> str:
+    width = max(len(c.name) for c in query.outputs)
+    lines = [f"-- ecomops sql {query.template}: {query.purpose}.",
+             f"-- Dialect {dialect} (transpiled with sqlglot); reads the table {table}.",
+             "-- Save the result as CSV or Parquet and run the template with data_kind: summary.",
+             "-- Raw columns read (change with --column name=expression):"]
+    lines += [f"--   {role} = {columns.get(role, role)}: {meaning}" for role, meaning in query.roles.items()]
+    lines.append("-- Output columns (column: what it is [template parameter that reads it]):")
+    lines += [f"--   {c.name:<{width}}  {c.meaning} [{c.read_by}]" for c in query.outputs]
+    return "\n".join(lines) + "\n"
+
+
+def run_duckdb(template: str | WarehouseQuery, table_file: str, params: Any = None,
+               columns: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Run ``template``'s warehouse query in DuckDB over a CSV, CSV.gz or Parquet file and return the summary.
+
+    The file is exposed to the query as the view ``raw_input``; this is how the tests and the book check the
+    query on the shipped data (a warehouse runs the printed query on its own table instead).
+    """
+    import duckdb
+
+    reader = "read_parquet" if str(table_file).endswith(".parquet") else "read_csv_auto"
+    query = template if isinstance(template, WarehouseQuery) else template_query(template, params)
+    sql = query.render("duckdb", "raw_input", dict(columns or {}))
+    with duckdb.connect(":memory:") as con:
+        con.execute(f"CREATE VIEW raw_input AS SELECT * FROM {reader}('{str(table_file).replace(chr(39), '')}')")
+        return con.execute(sql).df()
+
+
+#: the shipped summary files of the worked cases (templates/params/<template>/warehouse-summary.yaml): file name
+#: -> (template, shipped source data set, --column mapping); each is the DuckDB query's result on the source
+WORKED_SUMMARIES: dict[str, tuple[str, str, dict[str, str]]] = {
+    "online_shoppers_funnel_summary.csv": ("kpi_funnel", "online_shoppers_intention", {}),
+    "ab_test_events_daily_summary.csv": ("ab_test_analysis", "ab_test_events", {}),
+    "online_retail_customer_days_mod10.csv": ("customer_value", "online_retail_customers_mod10", {
+        "customer": "CustomerID", "purchased_at": "InvoiceDate", "quantity": "Quantity", "price": "UnitPrice",
+        "invoice": "InvoiceNo"}),
+}
+
+
+def worked_summary(filename: str) -> pd.DataFrame:
+    """A worked case's summary, recomputed by the DuckDB query from its shipped source (counts as integers)."""
+    from .data import dataset_path
+
+    template, source, columns = WORKED_SUMMARIES[filename]
+    summary = run_duckdb(template, str(dataset_path(source)), columns=columns)
+    counts = [c for c in summary.columns if c in ("table_rows", "users", "conversions", "order_lines", "customer")
+              or c.startswith("stage_")]
+    sums = [c for c in summary.columns if c not in counts and pd.api.types.is_float_dtype(summary[c])]
+    # sums rounded to 6 decimals: cent amounts and their squares are exact there, and DuckDB's parallel
+    # summation order no longer changes the file's last digits
+    return summary.astype({c: "int64" for c in counts}).round({c: 6 for c in sums})
+
+
+def write_worked_summaries(folder: str) -> None:
+    """Write every file of :data:`WORKED_SUMMARIES` into ``folder`` (how the shipped files were made)."""
+    from pathlib import Path
+
+    for filename in WORKED_SUMMARIES:
+        worked_summary(filename).to_csv(Path(folder) / filename, index=False, lineterminator="\n")

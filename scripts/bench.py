@@ -22,16 +22,21 @@ Measures:
   growth over the process after imports), next to a plain Python loop over 100,000 draws of the same model in
   the same run, and the ratio of their times per draw.
 
+* ``ecomops run case_study`` on the shipped UCI Online Retail file (541,909 lines) and on a 10-million-line
+  synthetic CSV of order lines in the UCI layout (seeded, written into the temporary folder, not committed):
+  wall time and peak memory of one run each (the whole template: DuckDB scan, analysis, figures, report).
+
 Targets: warm rebuild ≤ 25 % of the cold build; ``ecomops run`` ≤ 1.3 × bare papermill;
 ``summarise_events`` and the whole ``ab_test_analysis`` run on 10 million events each ≤ 10 s and ≤ 2048 MB;
 ``customer_value`` ≤ 30 s at 1M and ≤ 120 s at 10M transactions, each ≤ 2048 MB; the Monte Carlo ≤ 2 s at 1M
-draws, with the peak memory at 10M draws within 10 % of that at 1M (chunking bounds it).
+draws, with the peak memory at 10M draws within 10 % of that at 1M (chunking bounds it); ``case_study`` ≤ 20 s
+on the full UCI file and ≤ 60 s and ≤ 2048 MB on 10 million lines.
 
 With ``--before GIT_REF`` the whole 10-million-event run is also timed with the package as of that commit (a
 temporary git worktree), and ``ab_template_now_over_before`` is today's median over that one.
 
 Usage: ``python scripts/bench.py [--runs N] [--json] [--skip-book] [--skip-kpi] [--skip-ab] [--skip-customers]
-[--skip-mc] [--customer-runs N] [--before GIT_REF]``
+[--skip-mc] [--skip-case-study] [--customer-runs N] [--before GIT_REF]``
 """
 
 from __future__ import annotations
@@ -59,13 +64,21 @@ TARGETS = {
     "ab_peak_rss_mb": 2048,
     "ab_template_run_s": 10,
     "ab_template_peak_rss_mb": 2048,
+    "ab_growth_100m_s": 20,
+    "ab_growth_100m_peak_rss_mb": 2048,
     "cv_1m_run_s": 30,
     "cv_1m_peak_rss_mb": 2048,
     "cv_10m_run_s": 120,
     "cv_10m_peak_rss_mb": 2048,
     "mc_1m_s": 2.0,
     "mc_rss_10m_over_1m": 1.1,
+    "cs_full_run_s": 20,
+    "cs_10m_run_s": 60,
+    "cs_10m_peak_rss_mb": 2048,
 }
+CS_LINES = 10_000_000
+CS_CHUNK_LINES = 1_000_000
+CS_SEED = 20111209
 AB_ROWS = 10_000_000
 AB_CHUNK_ROWS = 1_000_000
 AB_RUNS = 3
@@ -429,6 +442,106 @@ def bench_monte_carlo(runs: int) -> dict[str, float]:
     return figures
 
 
+AB_GROWTH_ROWS = (10_000_000, 30_000_000, 100_000_000)
+AB_GROWTH_PANDAS_MAX_ROWS = 30_000_000  # pandas holds the whole table: measured only up to this size
+
+
+def bench_ab_growth(workdir: Path, sizes: tuple[int, ...] = AB_GROWTH_ROWS) -> dict[str, float]:
+    """The A/B events path (DuckDB, ``summarise_events``) at each size in ``sizes``: wall time and peak RSS per
+    size (one fresh process each), pandas' time where the table fits, and the least-squares time-per-row slope.
+
+    Each seeded Parquet file is written into ``workdir`` and deleted once measured, so at most one is on disk.
+    """
+    import numpy as np
+
+    figures: dict[str, float] = {}
+    for rows in tqdm(sizes, desc="A/B events growth", unit="size"):
+        path = write_ab_events(workdir / f"ab_{rows}.parquet", rows=rows)
+        label = f"ab_growth_{rows // 1_000_000}m"
+        duck = _child("duckdb", path)
+        assert duck["users"] == rows
+        figures[f"{label}_s"], figures[f"{label}_peak_rss_mb"] = duck["seconds"], duck["peak_rss_mb"]
+        if rows <= AB_GROWTH_PANDAS_MAX_ROWS:
+            figures[f"{label}_pandas_s"] = _child("pandas", path)["seconds"]
+        path.unlink()
+    seconds = [figures[f"ab_growth_{r // 1_000_000}m_s"] for r in sizes]
+    slope, _ = np.polyfit(np.asarray(sizes, dtype=float) / 1e6, seconds, 1)
+    figures["ab_growth_s_per_million_rows"] = float(slope)
+    return figures
+
+
+def write_order_lines(path: Path, lines: int = CS_LINES, chunk_lines: int = CS_CHUNK_LINES,
+                      seed: int = CS_SEED) -> int:
+    """A seeded CSV of synthetic order lines in the UCI Online Retail layout, written in chunks (one child seed
+    each) so that memory stays at one chunk: 20 lines per invoice on average, 200,000 customers (a fifth of the
+    lines without one), 5,000 products, 30 countries, two years of dates, 2 % of invoices cancellations (``C``
+    prefix, negative quantities). Returns the lines written."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    seeds = np.random.SeedSequence(seed).spawn(-(-lines // chunk_lines))
+    start = np.datetime64("2022-01-01T00:00", "m")
+    written, writer = 0, None
+    try:
+        for index, child in enumerate(seeds):
+            rng = np.random.default_rng(child)
+            n = min(chunk_lines, lines - written)
+            invoice = index * chunk_lines // 20 + np.sort(rng.integers(0, max(n // 20, 1), n))
+            first = np.r_[True, invoice[1:] != invoice[:-1]]
+            per_invoice = np.cumsum(first) - 1
+            count = int(first.sum())
+            cancelled = (rng.random(count) < 0.02)[per_invoice]
+            customer = rng.integers(10_000, 210_000, count).astype(float)
+            customer[rng.random(count) < 0.2] = np.nan
+            minutes = rng.integers(0, 2 * 365 * 24 * 60, count)[per_invoice]
+            quantity = rng.geometric(0.3, n) * np.where(cancelled, -1, 1)
+            table = pa.table({
+                "InvoiceNo": np.char.add(np.where(cancelled, "C", ""), (500_000 + invoice).astype(str)),
+                "StockCode": (10_000 + rng.integers(0, 5_000, n)).astype(str),
+                "Quantity": quantity,
+                "InvoiceDate": (start + minutes.astype("timedelta64[m]")).astype("datetime64[s]"),
+                "UnitPrice": np.round(rng.lognormal(1.0, 0.8, n), 2),
+                "CustomerID": pa.array(customer[per_invoice], mask=np.isnan(customer[per_invoice])),
+                "Country": np.char.add("Country ", rng.integers(0, 30, count)[per_invoice].astype(str)),
+            })
+            writer = writer or pacsv.CSVWriter(path, table.schema)
+            writer.write_table(table)
+            written += n
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
+
+
+def _template_run(template: str, params: Path, output: Path) -> dict[str, float]:
+    """One ``ecomops run`` from a fresh wrapper process: wall time and the peak RSS of its largest process."""
+    command = [sys.executable, "-m", "ecomops.cli", "run", template, "-p", str(params), "-o", str(output), "-q"]
+    result = subprocess.run([sys.executable, "-c", TEMPLATE_CHILD, *command], capture_output=True, text=True,
+                            cwd=ROOT)
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def bench_case_study(workdir: Path) -> dict[str, float]:
+    """``ecomops run case_study`` on the full UCI file (its default case) and on 10 million synthetic lines."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, float] = {}
+    full = _template_run("case_study", ROOT / "templates" / "params" / "case_study" / "default.yaml",
+                         workdir / "full")
+    figures.update({"cs_full_run_s": full["seconds"], "cs_full_peak_rss_mb": full["peak_rss_mb"]})
+    data = workdir / "order_lines_10m.csv"
+    started = time.perf_counter()
+    figures["cs_10m_lines"] = write_order_lines(data)
+    figures["cs_10m_write_s"] = time.perf_counter() - started
+    params = workdir / "order_lines_10m.yaml"
+    params.write_text(f"data_path: {data}\n", encoding="utf-8")
+    large = _template_run("case_study", params, workdir / "10m")
+    figures.update({"cs_10m_run_s": large["seconds"], "cs_10m_peak_rss_mb": large["peak_rss_mb"]})
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per template measurement (default 5)")
@@ -436,10 +549,14 @@ def main() -> None:
     parser.add_argument("--skip-book", action="store_true", help="skip the book builds (they take minutes)")
     parser.add_argument("--skip-kpi", action="store_true", help="skip the kpi_funnel ecomops-vs-papermill runs")
     parser.add_argument("--skip-ab", action="store_true", help="skip the 10-million-event A/B measurement")
+    parser.add_argument("--ab-growth", action="store_true",
+                        help="also run the A/B events path at 10M, 30M and 100M rows (about 2 GB of temporary disk)")
     parser.add_argument("--skip-customers", action="store_true",
                         help="skip the customer_value measurement at 1M and 10M transactions")
     parser.add_argument("--skip-mc", action="store_true",
                         help="skip the supply-risk Monte Carlo at 1M and 10M draws and the Python-loop reference")
+    parser.add_argument("--skip-case-study", action="store_true",
+                        help="skip case_study on the full UCI file and on 10 million synthetic lines")
     parser.add_argument("--customer-runs", type=int, default=AB_RUNS,
                         help=f"runs of customer_value at 1M transactions (default {AB_RUNS}; 10M runs once)")
     parser.add_argument("--before", metavar="GIT_REF",
@@ -456,10 +573,14 @@ def main() -> None:
             figures.update(bench_ab_events(workdir / "ab", before=args.before))
             if "ab_template_before_run_s" in figures:
                 figures["ab_template_now_over_before"] = figures["ab_template_run_s"] / figures["ab_template_before_run_s"]
+        if args.ab_growth:
+            figures.update(bench_ab_growth(workdir / "ab_growth"))
         if not args.skip_customers:
             figures.update(bench_customer_value(workdir / "customers", args.customer_runs))
         if not args.skip_mc:
             figures.update(bench_monte_carlo(args.runs))
+        if not args.skip_case_study:
+            figures.update(bench_case_study(workdir / "case_study"))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     checks = {name: figures[name] <= limit for name, limit in TARGETS.items() if name in figures}

@@ -98,3 +98,137 @@ def test_the_book_shows_the_query_that_runs():
     start = next(i for i, line in enumerate(lines) if options["start-after"] in line) + 1
     end = next(i for i in range(start, len(lines)) if options["end-before"] in lines[i])
     assert "".join(lines[start:end]) == SUFFICIENT_STATS_QUERY
+
+
+# ------------------------------------------------------ the per-template queries on the shipped data (DuckDB)
+
+FUNNEL_DATA = ROOT / "datasets" / "online_shoppers_intention.csv"
+AB_DATA = ROOT / "datasets" / "ab_test_events.csv.gz"
+CLV_DATA = ROOT / "datasets" / "online_retail_customers_mod10.csv"
+
+
+def _funnel_results(params, frame):
+    from ecomops.playbook import kpi_funnel
+
+    overall, by_segment = kpi_funnel.funnel_tables(frame, params)
+    return overall, by_segment, kpi_funnel.build_results(params, frame, overall, by_segment, "").model_dump()
+
+
+def test_funnel_summary_reproduces_the_full_run(tmp_path):
+    """The DuckDB query's per-segment stage counts, fed back with data_kind: summary, give the same funnel
+    tables and results.json figures as the session rows (Wilson intervals included)."""
+    from ecomops.playbook import kpi_funnel
+    from ecomops.warehouse import run_duckdb
+
+    summary_file = tmp_path / "funnel_summary.csv"
+    run_duckdb("kpi_funnel", FUNNEL_DATA).to_csv(summary_file, index=False)
+    full = kpi_funnel.Params()
+    reduced = kpi_funnel.Params(data_path=str(summary_file), data_kind="summary")
+    expected = _funnel_results(full, full.load_inputs())
+    got = _funnel_results(reduced, reduced.load_inputs())
+    pd.testing.assert_frame_equal(got[0], expected[0])
+    pd.testing.assert_frame_equal(got[1], expected[1])
+    assert got[2] == expected[2]
+
+
+def test_funnel_summary_checks(tmp_path):
+    from ecomops.playbook import kpi_funnel
+
+    bad = tmp_path / "bad.csv"
+    pd.DataFrame({"segment": ["a"], "table_rows": [10], "stage_1": [10], "stage_2": [11], "stage_3": [1],
+                  "stage_4": [0]}).to_csv(bad, index=False)
+    with pytest.raises(DataError, match="exceeds the count of the stage before"):
+        kpi_funnel.Params(data_path=str(bad), data_kind="summary").load_inputs()
+
+
+def test_ab_summary_reproduces_the_full_run(tmp_path):
+    """Per-day sums from the DuckDB query give the same per-variant sums, daily views and comparisons as the
+    event file read directly."""
+    from ecomops.playbook import ab_test_analysis as ab
+    from ecomops.warehouse import run_duckdb
+
+    summary_file = tmp_path / "ab_summary.csv"
+    run_duckdb("ab_test_analysis", AB_DATA).to_csv(summary_file, index=False)
+    full = ab.Params().load_inputs()
+    reduced = ab.Params(data_path=str(summary_file), data_kind="summary").load_inputs()
+    pd.testing.assert_frame_equal(reduced.summary, full.summary, check_dtype=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(reduced.by_date, full.by_date, check_dtype=False, rtol=1e-12)
+    compare = [ab.compare_arms(i.summary, "control") for i in (full, reduced)]
+    pd.testing.assert_frame_equal(compare[1], compare[0], rtol=1e-12)
+    cuped = [ab.cuped_table(i.summary, "control") for i in (full, reduced)]
+    pd.testing.assert_frame_equal(cuped[1], cuped[0], rtol=1e-10)
+
+
+def test_btyd_query_matches_calibration_summary():
+    """The per-customer BG/NBD query counts purchases per customer and day exactly as
+    ecomops.clv.calibration_summary does (x, t_x, T in days, mean repeat spend, holdout counts) on the cleaned
+    shipped transactions."""
+    from ecomops import clv
+    from ecomops.playbook import customer_value as cv
+    from ecomops.warehouse import btyd_query, run_duckdb
+
+    params = cv.Params()
+    columns = {"customer": "CustomerID", "purchased_at": "InvoiceDate", "quantity": "Quantity",
+               "price": "UnitPrice", "invoice": "InvoiceNo"}
+    got = run_duckdb(btyd_query(params.calibration_end), CLV_DATA, columns=columns)
+    got.index = got["customer"].astype("int64")
+    reference = clv.calibration_summary(params.load_inputs().transactions, "customer", "date", "amount",
+                                        params.calibration_end, time_unit="days")
+    assert got.index.tolist() == reference.index.tolist()
+    np.testing.assert_array_equal(got["frequency"], reference["frequency"])
+    np.testing.assert_allclose(got["recency_days"], reference["recency"])
+    np.testing.assert_allclose(got["age_days"], reference["T"])
+    np.testing.assert_allclose(got["monetary"], reference["monetary"], rtol=1e-9)
+    np.testing.assert_array_equal(got["holdout_purchases"], reference["holdout_purchases"])
+    np.testing.assert_allclose(got["holdout_amount"], reference["holdout_amount"], rtol=1e-9)
+
+
+def test_customer_value_summary_reproduces_the_full_run(tmp_path):
+    """One row per customer and day from the DuckDB query gives the same RFM table, cohorts, BG/NBD and
+    Gamma-Gamma fits and CLV as the order lines (sums agree to floating-point rounding)."""
+    from ecomops.playbook import customer_value as cv
+    from ecomops.warehouse import WORKED_SUMMARIES, run_duckdb
+
+    summary_file = tmp_path / "days.csv"
+    run_duckdb("customer_value", CLV_DATA, columns=WORKED_SUMMARIES["online_retail_customer_days_mod10.csv"][2]
+               ).to_csv(summary_file, index=False)
+    full = cv.Params()
+    reduced = cv.Params(data_path=str(summary_file), data_kind="summary", customer_col="customer",
+                        date_col="purchase_day", amount_col="amount", invoice_col="")
+    inputs = [full.load_inputs(), reduced.load_inputs()]
+    rfm = [cv.rfm_segmentation(i) for i in inputs]
+    pd.testing.assert_frame_equal(rfm[1][0], rfm[0][0], check_dtype=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(cv.cohorts(inputs[1]), cv.cohorts(inputs[0]))
+    models = [cv.fit_models(i, p) for i, p in zip(inputs, (full, reduced))]
+    assert models[1].bgnbd.r == pytest.approx(models[0].bgnbd.r, rel=1e-9)
+    assert models[1].gamma_gamma.q == pytest.approx(models[0].gamma_gamma.q, rel=1e-6)
+    np.testing.assert_allclose(models[1].customers["clv"], models[0].customers["clv"], rtol=1e-6)
+
+
+def test_customer_value_summary_refuses_order_lines():
+    from ecomops.playbook import customer_value as cv
+
+    lines = cv.Params(data_path=str(CLV_DATA), data_kind="summary", customer_col="CustomerID",
+                      date_col="InvoiceDate", amount_col="UnitPrice", invoice_col="")
+    with pytest.raises(DataError, match="more than one row on"):
+        lines.load_inputs()
+    with pytest.raises(ValueError, match="leave invoice_col empty"):
+        cv.Params(data_kind="summary", amount_col="amount")
+
+
+@pytest.mark.parametrize("filename", ["online_shoppers_funnel_summary.csv", "ab_test_events_daily_summary.csv",
+                                      "online_retail_customer_days_mod10.csv"])
+def test_shipped_summaries_are_the_query_results(filename):
+    """The worked cases' summary files are what the DuckDB query computes from the shipped sources."""
+    from ecomops.warehouse import worked_summary
+
+    shipped = pd.read_csv(ROOT / "datasets" / filename)
+    again = worked_summary(filename)
+    assert list(shipped.columns) == list(again.columns) and len(shipped) == len(again)
+    for column in shipped.columns:
+        if pd.api.types.is_numeric_dtype(shipped[column]):
+            np.testing.assert_allclose(shipped[column], again[column], rtol=1e-12, err_msg=column)
+        else:
+            dates = pd.api.types.is_datetime64_any_dtype(again[column])
+            expected = again[column].dt.strftime("%Y-%m-%d") if dates else again[column].astype(str)
+            assert shipped[column].astype(str).tolist() == expected.tolist(), column

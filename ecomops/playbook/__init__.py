@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import ab_test_analysis, ab_test_design, campaign_roi, customer_value, kpi_funnel, market_sizing
 from . import risk_assessment
+from . import case_study
 from ..i18n import use_language
 from ..report import RESULTS_WORKBOOK, write_results_workbook
 from .base import (
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 _MODULES = (kpi_funnel, ab_test_design, ab_test_analysis, market_sizing, campaign_roi, customer_value,
-            risk_assessment)
+            risk_assessment, case_study)
 
 
 def _register() -> dict[str, TemplateSpec]:

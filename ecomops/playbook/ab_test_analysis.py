@@ -22,10 +22,10 @@ from typing import Any, Literal, Mapping
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from .. import experiments as ex
-from ..data import DataError, resolve_input
+from ..data import DataError, load_table, require_numeric, resolve_input
 from ..i18n import N_, current_language, tr, translate_label
 from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, interval_text, param, styled
 
@@ -71,7 +71,9 @@ class Params(TemplateParams):
         help="Worksheet of an XLSX summary: its name, or its position counting from 0; ignored for other files",
     )
     data_kind: Literal["events", "summary"] = param(
-        "events", unit="choice", help="events: one row per user; summary: one row per variant",
+        "events", unit="choice",
+        help="events: one row per user; summary: one row per variant, or per date (and segment_by value) and "
+        "variant as `ecomops sql ab_test_analysis` computes them in a warehouse",
     )
     control: str = param(
         "control", unit="variant name", min_length=1, help="Name of the control variant as written in the data",
@@ -113,12 +115,6 @@ class Params(TemplateParams):
             raise ValueError(f"shares must be positive and sum to 1, got {shares}")
         return shares
 
-    @model_validator(mode="after")
-    def _segments_need_events(self) -> "Params":
-        if self.segment_by and self.data_kind != "events":
-            raise ValueError("segment_by needs data_kind: events (a summary has no rows to break down)")
-        return self
-
     def _path(self) -> Path:
         return resolve_input(self.data_path, None, Params.model_fields["data_path"].default)
 
@@ -141,7 +137,7 @@ class Params(TemplateParams):
         """Check the header, types and a bounded sample (events) or the whole small summary table."""
         path = self._path()
         if self.data_kind == "summary":
-            self._check_summary(ex.load_summary(path, sheet=self.sheet), str(path))
+            self._summary_views(path)
             return
         columns = ex.check_event_file(path, segment_by=self.segment_by or None)
         if self.segment_by and self.segment_by not in columns:
@@ -154,7 +150,7 @@ class Params(TemplateParams):
         source = str(path)
         by_date = by_segment = None
         if self.data_kind == "summary":
-            summary = ex.load_summary(path, sheet=self.sheet)
+            summary, by_date, by_segment = self._summary_views(path)
         else:
             columns = ex.event_columns(path)
             if self.segment_by and self.segment_by not in columns:
@@ -174,6 +170,28 @@ class Params(TemplateParams):
                     by_segment = _roll_up(cells, [segment])[[segment, "variant", "users", "conversions"]]
         summary = self._check_summary(summary, source)
         return Inputs(summary=summary, by_date=by_date, by_segment=by_segment, source=source)
+
+
+    def _summary_views(self, path: Path) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+        """A summary file's per-variant sums, and its per-date and per-segment views when it has rows per
+        ``date`` and/or per ``segment_by`` value (the sums add up, as for events)."""
+        frame = load_table(path, sheet=self.sheet)
+        source = str(frame.attrs.get("source") or path)
+        segment = self.segment_by.strip()
+        if segment and segment not in frame.columns:
+            raise DataError(f"{source}: segment_by column {segment!r} is missing from the summary; columns present: "
+                            f"{', '.join(map(str, frame.columns))}")
+        keys = [*(["date"] if "date" in frame.columns else []), *([segment] if segment else [])]
+        if not keys:
+            return self._check_summary(ex.validate_summary(frame, source, None), source), None, None
+        sums = [c for c in frame.columns if c in ("users", "conversions") or str(c).endswith(("_sum", "_sum_sq"))]
+        cells = frame.assign(**require_numeric(frame, sums, source)[sums])
+        if "date" in keys:
+            cells["date"] = pd.to_datetime(cells["date"])
+        summary = self._check_summary(ex.validate_summary(_roll_up(cells, []), source, None), source)
+        by_date = _roll_up(cells, ["date"])[["date", "variant", "users", "conversions"]] if "date" in keys else None
+        by_segment = _roll_up(cells, [segment])[[segment, "variant", "users", "conversions"]] if segment else None
+        return summary, by_date, by_segment
 
 
 def _roll_up(cells: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -92,6 +92,11 @@ class Params(TemplateParams):
         help="Transactions, one row per order line or order: CSV (UTF-8 or GBK), CSV.gz, XLSX (first sheet) or "
         "Parquet",
     )
+    data_kind: Literal["transactions", "summary"] = param(
+        "transactions", unit="choice",
+        help="transactions: one row per order line or order; summary: one row per customer and purchase day with "
+        "the day's amount, as `ecomops sql customer_value` computes it in a warehouse",
+    )
     customer_col: str = param("CustomerID", unit="column name", help="Column holding the customer ID")
     date_col: str = param("InvoiceDate", unit="column name", help="Column holding the date (and time) of the purchase")
     amount_col: str = param(
@@ -145,6 +150,13 @@ class Params(TemplateParams):
             raise ValueError("give amount_col, or both quantity_col and price_col (amount = quantity × price)")
         return self
 
+    @model_validator(mode="after")
+    def _summary_has_amounts(self) -> "Params":
+        if self.data_kind == "summary" and (not self.amount_col.strip() or self.invoice_col.strip()):
+            raise ValueError("data_kind: summary reads one row per customer and day: give amount_col (e.g. amount) "
+                             "and leave invoice_col empty (cancellations were removed by the query)")
+        return self
+
     def _used_columns(self) -> list[str]:
         names = [self.customer_col, self.date_col]
         names += [self.amount_col] if self.amount_col.strip() else [self.quantity_col, self.price_col]
@@ -159,12 +171,32 @@ class Params(TemplateParams):
         """Read the header and the first rows only, and clean them as the full read will."""
         path = self._path()
         sample = load_table(path, nrows=CHECK_SAMPLE_ROWS)
+        self._check_summary(sample, str(path))
         clean_transactions(sample, self, str(path), check_range=False)
 
     def load_inputs(self) -> "Inputs":
         """Load the whole table, keep only the columns the analysis needs, clean and check it."""
         path = self._path()
-        return clean_transactions(load_table(path), self, str(path))
+        frame = self._check_summary(load_table(path), str(path))
+        return clean_transactions(frame, self, str(path))
+
+    def _check_summary(self, frame: pd.DataFrame, source: str) -> pd.DataFrame:
+        """A summary must hold one row per customer and calendar day (else it is order lines, not purchase days)."""
+        if self.data_kind != "summary":
+            return frame
+        source = frame.attrs.get("source", source)
+        require_columns(frame, self._used_columns(), source)
+        keys = pd.DataFrame({"customer": frame[self.customer_col],
+                             "day": _dates(frame[self.date_col], self.date_col, source).dt.normalize()})
+        repeated = keys.duplicated()
+        if repeated.any():
+            row = int(repeated.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{source}: customer {keys['customer'].iloc[row]!r} has more than one row on "
+                f"{keys['day'].iloc[row].date()} (row {row + 2}); a summary has one row per customer and day — "
+                "use data_kind: transactions for order lines"
+            )
+        return frame
 
 
 @dataclass(frozen=True)

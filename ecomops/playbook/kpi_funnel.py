@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .. import operations
 from ..data import DataError, load_table, require_columns, require_numeric, resolve_input
 from ..i18n import N_, current_language, tr, translate_label
+from ..warehouse import funnel_stage_columns
 from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, interval_text, param, styled
 
 __all__ = [
@@ -89,6 +90,11 @@ class Params(TemplateParams):
         0, unit="sheet name or position",
         help="Worksheet of an XLSX data file: its name, or its position counting from 0; ignored for other files",
     )
+    data_kind: Literal["rows", "summary"] = param(
+        "rows", unit="choice",
+        help="rows: one row per session; summary: one row per segment with table_rows and stage_1 … stage_k "
+        "counts, as `ecomops sql kpi_funnel` computes them in a warehouse",
+    )
     stages: list[FunnelStageParam] = param(
         unit="list of {name, column, op, value}",
         help="Ordered funnel steps; the first with column null counts every row",
@@ -142,15 +148,42 @@ class Params(TemplateParams):
             frame[self.segment_by] = segment.astype(object).where(~blank, BLANK_SEGMENT).astype(str)
         return frame
 
+    def _check_summary(self, frame: pd.DataFrame, source: str) -> pd.DataFrame:
+        """The per-segment stage counts of a summary, checked: whole non-negative counts, never rising along
+        the funnel, at most ``table_rows``; one row per segment."""
+        source = frame.attrs.get("source", source)
+        counts = [*funnel_stage_columns(len(self.stages))]
+        require_columns(frame, ["segment", "table_rows", *counts], source)
+        numbers = require_numeric(frame, ["table_rows", *counts], source)
+        values = numbers[["table_rows", *counts]].to_numpy(dtype=float)
+        if (values < 0).any() or (values != np.round(values)).any():
+            raise DataError(f"{source}: table_rows and the stage counts must be whole numbers of at least 0")
+        if (np.diff(values, axis=1) > 0).any():
+            raise DataError(f"{source}: a stage count exceeds the count of the stage before it (or table_rows); "
+                            f"each of table_rows, {', '.join(counts)} counts rows meeting every earlier stage too")
+        segments = frame["segment"].astype(str)
+        if segments.duplicated().any():
+            raise DataError(f"{source}: segment {segments[segments.duplicated()].iloc[0]!r} appears more than once")
+        summary = pd.DataFrame({"segment": segments.to_numpy()}).join(
+            pd.DataFrame(values.astype(np.int64), columns=["table_rows", *counts]))
+        summary.attrs = {**frame.attrs, "summary": True}
+        return summary.sort_values("segment", kind="stable").reset_index(drop=True)
+
     def check_inputs(self) -> None:
         """Read the header and the first rows only, and check them as the full read will."""
         path = resolve_input(self.data_path, None, Params.model_fields["data_path"].default)
+        if self.data_kind == "summary":
+            self._check_summary(load_table(path, sheet=self.sheet), str(path))
+            return
         sample = load_table(path, sheet=self.sheet, nrows=CHECK_SAMPLE_ROWS)
         self._prepare(sample, str(path))
 
     def load_inputs(self) -> pd.DataFrame:
-        """Load the whole table, keep only the columns the stages and the segmentation use, and check them."""
+        """Load the whole table, keep only the columns the stages and the segmentation use, and check them (or,
+        with ``data_kind: summary``, the per-segment stage counts)."""
         path = resolve_input(self.data_path, None, Params.model_fields["data_path"].default)
+        if self.data_kind == "summary":
+            return self._check_summary(load_table(path, sheet=self.sheet), str(path))
         return self._prepare(load_table(path, sheet=self.sheet), str(path))
 
 
@@ -197,6 +230,8 @@ def funnel_tables(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd
 
     Both are :func:`ecomops.operations.funnel_table` output at the parameters' ``alpha``.
     """
+    if params.data_kind == "summary":
+        return _funnel_tables_from_counts(frame, params)
     stages = _stage_dicts(params)
     overall = operations.funnel_table(frame, stages, segment_by=None, alpha=params.alpha)
     if overall["count"].iloc[0] == 0:
@@ -210,6 +245,39 @@ def funnel_tables(frame: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd
         return overall, overall.iloc[0:0]
     by_segment = operations.funnel_table(frame, stages, segment_by=params.segment_by, alpha=params.alpha)
     return overall, by_segment
+
+
+def _counts_table(segment: str, names: list[str], counts: np.ndarray, alpha: float) -> pd.DataFrame:
+    """The columns of :func:`ecomops.operations.funnel_table` for one segment, from its stage counts."""
+    previous = np.concatenate([[counts[0]], counts[:-1]]).astype(float)
+    low, high = operations.wilson_interval(counts, previous, alpha)
+    start_low, start_high = operations.wilson_interval(counts, np.full_like(previous, counts[0]), alpha)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame({
+            "segment": segment, "stage": names, "step": np.arange(1, len(names) + 1), "count": counts.astype(int),
+            "rate_from_previous": counts / previous, "ci_low": low, "ci_high": high,
+            "rate_from_start": counts / float(counts[0]), "start_ci_low": start_low, "start_ci_high": start_high,
+        })
+
+
+def _funnel_tables_from_counts(summary: pd.DataFrame, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`funnel_tables` from a checked summary (per-segment counts): the same tables as from the rows."""
+    names = [s.name for s in params.stages]
+    counts = summary[funnel_stage_columns(len(names))].to_numpy(dtype=float)
+    if counts[:, 0].sum() == 0:
+        raise DataError(f"no row of the data meets the first stage {params.stages[0].name!r}, so there is no funnel "
+                        "to analyse")
+    overall = _counts_table("all", names, counts.sum(axis=0), params.alpha)
+    if not params.segment_by:
+        return overall, overall.iloc[0:0]
+    parts = [_counts_table(str(seg), names, row, params.alpha)
+             for seg, row, rows in zip(summary["segment"], counts, summary["table_rows"]) if rows > 0]
+    return overall, pd.concat(parts, ignore_index=True)
+
+
+def table_rows(frame: pd.DataFrame) -> int:
+    """Rows of the analysed table: the session rows read, or a summary's ``table_rows`` total."""
+    return int(frame["table_rows"].sum()) if frame.attrs.get("summary") else len(frame)
 
 
 def segment_rates(by_segment: pd.DataFrame) -> pd.DataFrame:
@@ -420,7 +488,7 @@ def report_summary(params: Params, frame: pd.DataFrame, overall: pd.DataFrame, w
     if params.average_order_value > 0:
         figures.append({"label": tr("GMV (orders × average order value)"),
                         "value": f"{int(last['count']) * params.average_order_value:,.0f}"})
-    return {"key_figures": figures, "rows_used": len(frame)}
+    return {"key_figures": figures, "rows_used": table_rows(frame)}
 
 
 def build_results(
@@ -434,7 +502,7 @@ def build_results(
     return Results(
         template="kpi_funnel",
         alpha=params.alpha,
-        rows=len(frame),
+        rows=table_rows(frame),
         **_segment_summary(overall),
         segments={str(name): _segment_summary(part) for name, part in by_segment.groupby("segment", sort=True)},
         weakest_step=str(weakest),

@@ -41,6 +41,10 @@ __all__ = [
     "cohort_retention_figure",
     "holdout_check_figure",
     "clv_distribution_figure",
+    "monthly_trend_figure",
+    "seasonality_figure",
+    "lorenz_figure",
+    "geographic_mix_figure",
 ]
 
 PALETTE = ["#1f5f8b", "#e07b39", "#3a9a5b", "#b8403a", "#7a5195", "#8c8c8c"]
@@ -131,3 +135,4 @@ from .sizing import bass_adoption_figure, monte_carlo_figure, som_by_year_figure
 from .customers import (  # noqa: E402
     clv_distribution_figure, cohort_retention_figure, holdout_check_figure, rfm_segments_figure,
 )
+from .diagnostics import geographic_mix_figure, lorenz_figure, monthly_trend_figure, seasonality_figure  # noqa: E402

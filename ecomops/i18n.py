@@ -13,6 +13,10 @@ per template plus one shared file, in ``templates/text/<name>.zh.yaml``::
 
 Every catalogue's messages are merged into one lookup, so a message is translated once wherever it appears.
 
+Column names and categories are short names in the code and in ``results.json`` (``rows_removed``); an English
+run shows them as ``templates/text/labels.en.yaml`` writes them ("Rows removed"), so no report table has a
+header in snake case.
+
 * :func:`use_language` sets the language of a run (the notebook's validation cell does it, from the
   ``language`` parameter), so that every table, figure and sentence of that run follows it;
 * :func:`tr` turns an English pattern into the run's language and fills in its ``{fields}``;
@@ -26,6 +30,7 @@ Terms follow the book's glossary (转化率, 客单价, 置信区间, 样本比�
 from __future__ import annotations
 
 import ast
+import re
 import string
 import sys
 from functools import lru_cache
@@ -37,7 +42,7 @@ import yaml
 from .resources import templates_dir
 
 __all__ = ["LANGUAGES", "Language", "use_language", "current_language", "tr", "N_", "translate_label", "notebook_cells", "catalogue_messages",
-           "message_sources", "missing_translations", "format_fields"]
+           "message_sources", "missing_translations", "unlabelled_names", "format_fields"]
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -110,13 +115,36 @@ def N_(text: str) -> str:
 
 
 def translate_label(label: Any, language: str | None = None) -> Any:
-    """A table's column label or a category in ``language`` (default: the run's); labels that are not text,
-    or have no translation (a variant name from the data), are returned unchanged."""
+    """A table's column label or a category as shown in ``language`` (default: the run's).
+
+    The package marks short names such as ``rows_removed`` with :func:`N_`; an English run shows them as written
+    in ``templates/text/labels.en.yaml`` ("Rows removed"), a Chinese run as in the zh catalogues. Labels that are
+    not text, or have no entry (a variant name from the data), are returned unchanged.
+    """
     language = language or current_language()
     _check_language(language)
-    if language == "en" or not isinstance(label, str):
+    if not isinstance(label, str):
         return label
     return catalogue_messages(language).get(label, label)
+
+
+def unlabelled_names(root: Path = _PACKAGE) -> list[str]:
+    """Short names marked with :func:`N_` (lower-case words joined by ``_``) that have no English display label
+    in ``templates/text/labels.en.yaml``, or whose label still shows an underscore; one line each."""
+    labels = catalogue_messages("en")
+    problems = []
+    for name, places in message_sources(root, calls=("N_",)).items():
+        if not SHORT_NAME.fullmatch(name):
+            continue
+        if name not in labels:
+            problems.append(f"label {name!r} ({places[0]}) has no English display label")
+        elif "_" in labels[name]:
+            problems.append(f"label {name!r}: its English display label {labels[name]!r} shows an underscore")
+    return problems
+
+
+SHORT_NAME = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+"""A column name or category written as code (``rows_removed``), as opposed to a sentence."""
 
 
 def format_fields(pattern: str) -> set[str]:
@@ -124,10 +152,15 @@ def format_fields(pattern: str) -> set[str]:
     return {name.split(".")[0].split("[")[0] for _, name, _, _ in string.Formatter().parse(pattern) if name}
 
 
-def message_sources(root: Path = _PACKAGE) -> dict[str, list[str]]:
+# calls whose keyword arguments are English text shown to users: a parameter's help and unit, a template's
+# title and question
+_DESCRIBED = {"param": ("help", "unit"), "TemplateSpec": ("title", "question", "purpose")}
+
+
+def message_sources(root: Path = _PACKAGE, calls: tuple[str, ...] = ("tr", "N_", *_DESCRIBED)) -> dict[str, list[str]]:
     """English messages written in the package, with the places (``file:line``) that use them: the literal first
     argument of every ``tr(...)`` and ``N_(...)`` call, and the help and unit of every ``param(...)`` and the
-    title and question of every ``TemplateSpec(...)``."""
+    title and question of every ``TemplateSpec(...)`` (only the kinds of call named in ``calls``)."""
     found: dict[str, list[str]] = {}
     for file in sorted(root.rglob("*.py")):
         tree = ast.parse(file.read_text(encoding="utf-8"))
@@ -135,6 +168,8 @@ def message_sources(root: Path = _PACKAGE) -> dict[str, list[str]]:
             if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
                 continue
             called = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+            if called not in calls:
+                continue
             texts = []
             if called in ("tr", "N_") and node.args:
                 texts.append(node.args[0])
@@ -144,11 +179,6 @@ def message_sources(root: Path = _PACKAGE) -> dict[str, list[str]]:
                 if isinstance(text, ast.Constant) and isinstance(text.value, str):
                     found.setdefault(text.value, []).append(f"{file.relative_to(root.parent)}:{node.lineno}")
     return found
-
-
-# calls whose keyword arguments are English text shown to users: a parameter's help and unit, a template's
-# title and question
-_DESCRIBED = {"param": ("help", "unit"), "TemplateSpec": ("title", "question", "purpose")}
 
 
 def missing_translations(language: str = "zh") -> list[str]:
@@ -172,6 +202,7 @@ def missing_translations(language: str = "zh") -> list[str]:
 
 
 if __name__ == "__main__":  # python -m ecomops.i18n [language]: what still needs translating
-    missing = missing_translations(sys.argv[1] if len(sys.argv) > 1 else "zh")
+    language = sys.argv[1] if len(sys.argv) > 1 else "zh"
+    missing = unlabelled_names() if language == "en" else missing_translations(language)
     print("\n".join(missing) if missing else "everything is translated")
     sys.exit(1 if missing else 0)

@@ -13,6 +13,7 @@ from conftest import DATASETS
 from ecomops.data import DataError
 from ecomops.playbook import ParamError, validate_params
 from ecomops.playbook import campaign_roi as roi
+from ecomops.runner import prepare_params
 
 COLUMNS = ["campaign", "spend", "revenue_attributed", "gross_margin", "treated_users", "treated_conversions",
            "treated_revenue", "holdout_users", "holdout_conversions", "holdout_revenue", "new_customers"]
@@ -147,13 +148,16 @@ def test_duplicate_campaign_names_are_refused(tmp_path):
         roi.Params(data_path=write_table(tmp_path, frame)).load_inputs()
 
 
-def test_relative_data_path_is_taken_from_the_working_folder(tmp_path, monkeypatch):
+def test_a_relative_data_path_is_read_from_the_parameter_file_folder_and_listed_as_an_input(tmp_path):
+    """The runner resolves a campaign table like any input file, so the report's data block fingerprints it; a run
+    of the single campaign in the parameters reads no file."""
     frame = pd.read_csv(DATASETS / "campaigns_synthetic.csv")
     write_table(tmp_path, frame)
-    monkeypatch.chdir(tmp_path)
-    params = validate_params("campaign_roi", {"data_path": "campaigns.csv"})
+    params = prepare_params("campaign_roi", {"data_path": "campaigns.csv"}, base_dir=tmp_path)
     assert params.data_path == str((tmp_path / "campaigns.csv").resolve())
+    assert params.input_path_fields == ("data_path",)
     assert len(params.load_inputs()) == len(frame)
+    assert validate_params("campaign_roi", {}).input_path_fields == ()
 
 
 # ------------------------------------------------------------------------------------------ bad parameters

@@ -196,7 +196,7 @@ def test_results_follow_the_public_interface():
     # 80,000; accept 0.2·600,000 = 120,000; avoid 0 + 150,000
     top = [r["emv"] for r in results["responses"] if r["risk"] == "Single supplier outage"]
     assert top == pytest.approx([70_000, 80_000, 120_000, 150_000])
-    assert "'reduce' (Qualify a second supplier) has the lowest expected cost: 70,000" in text
+    assert "'Reduce' (Qualify a second supplier) has the lowest expected cost: 70,000" in text
     assert f"stocks out in {sim.stockout_probability:.1%} of cycles" in text
     assert "Warehouse fire" in ra.rpn_flaw_note(inputs.register)  # severity 10, RPN 20: ranked last
 

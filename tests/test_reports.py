@@ -103,6 +103,24 @@ def test_a_chinese_report_has_no_english_sentence(reports):
         assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 200, template
 
 
+def test_an_english_report_shows_no_name_written_as_code(reports):
+    """Column headers and categories of an English report read as words ("Rows removed"), not as the short names
+    of the code and results.json (``rows_removed``); only the parameters table lists parameters by their names."""
+    import openpyxl
+
+    code_name = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?!\.)")  # not a file name in the data block
+    for template in TEMPLATES:
+        folder = reports[template, "en"]
+        page = (folder / "report.html").read_text(encoding="utf-8")
+        page = re.sub(r'<table class="parameters">.*?</table>', " ", page, flags=re.S)
+        cells = [html.unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", page, re.S)]
+        assert [c for c in cells if code_name.search(c)] == [], template
+        book = openpyxl.load_workbook(folder / "results.xlsx", read_only=True)
+        for name in book.sheetnames[:-1]:  # the last sheet is the parameters
+            header = next(book[name].iter_rows(max_row=1, values_only=True))
+            assert [h for h in header if h and code_name.search(str(h))] == [], (template, name, header)
+
+
 def test_results_workbook_has_the_headline_every_table_and_the_parameters(reports):
     import openpyxl
 

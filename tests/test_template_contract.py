@@ -105,10 +105,13 @@ def test_template_is_one_module_with_params_results_and_cases(name):
     assert len(sorted(spec.params_dir.glob("*.yaml"))) >= 2
 
 
-def cell_problems(source: str) -> list[str]:
-    """Why a template's code cell breaks the thin-notebook rule: too long, or it defines a function or class."""
+def cell_problems(source: str, written: str | None = None) -> list[str]:
+    """Why a code cell breaks the thin-notebook rule: too long, or it defines a function or class.
+
+    The lines counted are the non-blank lines of ``written`` (the cell as a page shows it, cell options
+    included) when given, else of ``source``."""
     problems = []
-    lines = [line for line in source.splitlines() if line.strip()]
+    lines = [line for line in (source if written is None else written).splitlines() if line.strip()]
     if len(lines) > MAX_CODE_CELL_LINES:
         problems.append(f"{len(lines)} lines (at most {MAX_CODE_CELL_LINES})")
     for node in ast.walk(ast.parse(source)):
@@ -177,6 +180,21 @@ def test_every_markdown_cell_and_every_message_has_its_chinese_text():
     from ecomops.i18n import missing_translations
 
     assert missing_translations("zh") == []
+
+
+def test_every_marked_short_name_has_an_english_display_label(tmp_path):
+    """Column names and categories marked with N_ read as words in an English run (templates/text/labels.en.yaml),
+    and the check names a short name that has no label."""
+    from ecomops.i18n import translate_label, unlabelled_names
+
+    assert unlabelled_names() == []
+    assert translate_label("rows_removed", "en") == "Rows removed"
+    assert translate_label("new_checkout", "en") == "new_checkout"  # a name from the user's data stays as it is
+    module = tmp_path / "pkg" / "fake.py"
+    module.parent.mkdir()
+    module.write_text('from ecomops.i18n import N_\nx = N_("never_labelled")\ny = N_("a sentence, not a name")\n',
+                      encoding="utf-8")
+    assert unlabelled_names(module.parent) == ["label 'never_labelled' (pkg/fake.py:2) has no English display label"]
 
 
 def test_the_translation_check_finds_an_untranslated_message(tmp_path):

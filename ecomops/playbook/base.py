@@ -29,6 +29,7 @@ from ..resources import templates_dir
 __all__ = [
     "ParamError",
     "TemplateParams",
+    "TransactionColumns",
     "TemplateResults",
     "ResultPart",
     "KeyFigure",
@@ -155,8 +156,14 @@ class TemplateParams(BaseModel):
         help="Folder to write results.json into; empty writes no file (as when the book is built)",
     )
 
-    #: names of fields holding paths of input files, resolved relative to the parameter file's folder
+    #: names of fields holding paths of input files, resolved relative to the parameter file's folder (an
+    #: :class:`InputFiles` when some files are optional)
     input_path_fields: ClassVar[tuple[str, ...]] = ()
+
+    def used_input_fields(self, candidates: tuple[str, ...]) -> tuple[str, ...]:
+        """The input-path fields among ``candidates`` that this run reads: those that name a file (not empty).
+        A template whose files depend on other parameters overrides this."""
+        return tuple(field for field in candidates if str(getattr(self, field)).strip())
 
     def check_inputs(self) -> None:
         """Check the inputs cheaply before a run: headers, types and a bounded sample, never the whole file.
@@ -167,6 +174,60 @@ class TemplateParams(BaseModel):
     def load_inputs(self) -> Any:
         """Read and check the template's input data in full (once per run, in the notebook)."""
         return None
+
+
+class InputFiles:
+    """``input_path_fields`` of a template with optional input files.
+
+    On the class (the shipped examples a default run reads, named in the "using the shipped example" notes and
+    the default case) it is ``shipped``; on parameters it is the files this run reads, among ``shipped`` and
+    ``optional``, as :meth:`TemplateParams.used_input_fields` decides. The runner resolves, checks and
+    fingerprints exactly those files, so the report's data block lists every file the run read.
+    """
+
+    def __init__(self, shipped: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
+        self.shipped = shipped
+        self.optional = optional
+
+    def __get__(self, instance: Any, owner: type) -> tuple[str, ...]:
+        if instance is None:
+            return self.shipped
+        return instance.used_input_fields(self.shipped + self.optional)
+
+
+class TransactionColumns(TemplateParams):
+    """The parameters of a template that reads a transactions table (one row per order line or order): the file,
+    its kind, and the columns holding the customer, the date, the amount or quantity and price, the invoice."""
+
+    input_path_fields = ("data_path",)
+
+    # declared here for their place at the top of the parameter list; each template gives its default and help
+    data_path: str
+    data_kind: Literal["transactions", "summary"]
+
+    customer_col: str = param("CustomerID", unit="column name", help="Column holding the customer ID")
+    date_col: str = param("InvoiceDate", unit="column name", help="Column holding the date (and time) of the purchase")
+    amount_col: str = param(
+        "", unit="column name",
+        help="Column holding the line's or order's amount; empty to use quantity_col × price_col",
+    )
+    quantity_col: str = param(
+        "Quantity", unit="column name",
+        help="Column holding the quantity (negative = a return); used for the amount when amount_col is empty",
+    )
+    price_col: str = param(
+        "UnitPrice", unit="column name", help="Column holding the unit price; used when amount_col is empty",
+    )
+    invoice_col: str = param(
+        "InvoiceNo", unit="column name",
+        help="Column holding the invoice number (one starting with C is a cancellation); empty if there is none",
+    )
+
+    @model_validator(mode="after")
+    def _amount_or_quantity_and_price(self) -> "TransactionColumns":
+        if not self.amount_col.strip() and not (self.quantity_col.strip() and self.price_col.strip()):
+            raise ValueError("give amount_col, or both quantity_col and price_col (amount = quantity × price)")
+        return self
 
 
 class ResultPart(BaseModel):

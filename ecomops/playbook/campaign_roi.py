@@ -29,7 +29,7 @@ from .. import marketing
 from ..data import DataError, load_table, require_columns, require_numeric, resolve_input
 from ..experiments._common import z_critical
 from ..i18n import N_, current_language, tr, translate_label
-from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, interval_text, param, styled
+from .base import InputFiles, ResultPart, TemplateParams, TemplateResults, TemplateSpec, interval_text, param, styled
 
 __all__ = [
     "Params",
@@ -76,6 +76,8 @@ def _none_is_zero(value: Any) -> Any:
 
 class Params(TemplateParams):
     """Parameters of the ``campaign_roi`` template."""
+
+    input_path_fields = InputFiles((), optional=("data_path",))  # no file: the single campaign of the parameters
 
     spend: float = param(
         20_000.0, unit="currency", gt=0.0, help="Campaign spend: media, fees and coupons paid, fully loaded",
@@ -126,16 +128,6 @@ class Params(TemplateParams):
     @classmethod
     def _empty_is_zero(cls, value: Any) -> Any:
         return _none_is_zero(value)
-
-    @field_validator("data_path")
-    @classmethod
-    def _fix_relative_path(cls, value: str) -> str:
-        """A relative path is taken from the working folder when the parameters are first read (the notebook
-        runs in another folder); the shipped example keeps its name."""
-        value = value.strip()
-        if not value or value == SHIPPED_TABLE or Path(value).expanduser().is_absolute():
-            return value
-        return str((Path.cwd() / Path(value).expanduser()).resolve())
 
     @model_validator(mode="after")
     def _counts_and_discount_fit(self) -> "Params":

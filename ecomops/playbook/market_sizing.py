@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .. import sizing
 from ..data import DataError, load_table, resolve_input
 from ..i18n import N_, current_language, tr, translate_label
-from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, param, styled
+from .base import InputFiles, ResultPart, TemplateParams, TemplateResults, TemplateSpec, param, styled
 
 __all__ = [
     "DriverParam",
@@ -100,24 +100,10 @@ class DriverParam(BaseModel):
         return sizing.Driver(self.name, self.value, self.unit or "", self.source or "", self.low, self.high)
 
 
-class _UsedInputs:
-    """``input_path_fields``: on the class, every field that may hold an input path; on parameters, only the
-    files the run reads (the driver file only when the chains are not given as parameters, the adoption file
-    only when ``bass_p``/``bass_q`` are not given)."""
-
-    def __init__(self, fields: tuple[str, ...]) -> None:
-        self.fields = fields
-
-    def __get__(self, instance: Any, owner: type) -> tuple[str, ...]:
-        if instance is None:
-            return self.fields
-        return instance.used_input_fields()
-
-
 class Params(TemplateParams):
     """Parameters of the ``market_sizing`` template."""
 
-    input_path_fields = _UsedInputs(("drivers_path", "adoption_data_path"))
+    input_path_fields = InputFiles(("drivers_path", "adoption_data_path"))
 
     top_down: list[DriverParam] = param(
         unit="list of {name, value, unit, source, low, high}", default_factory=list,
@@ -203,7 +189,9 @@ class Params(TemplateParams):
         """True when p and q are fitted to ``adoption_data_path`` (``bass_p`` is 0: not given)."""
         return self.bass_p == 0
 
-    def used_input_fields(self) -> tuple[str, ...]:
+    def used_input_fields(self, candidates: tuple[str, ...]) -> tuple[str, ...]:
+        """The driver file only when the chains are not given as parameters, the adoption file only when
+        ``bass_p``/``bass_q`` are not given."""
         used = []
         if self.uses_drivers_file():
             used.append("drivers_path")

@@ -25,7 +25,7 @@ from .. import inventory, risk
 from ..risk import BAND_LABELS
 from ..data import DataError, load_table, require_columns, require_numeric, resolve_input
 from ..i18n import N_, current_language, tr, translate_label
-from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, param, styled
+from .base import InputFiles, ResultPart, TemplateParams, TemplateResults, TemplateSpec, param, styled
 
 __all__ = [
     "Params",
@@ -102,21 +102,10 @@ RESPONSE_COLUMNS = ("risk", "response", "action", "probability", "impact", "cost
 RESPONSE_KINDS = ("avoid", "reduce", "transfer", "accept")
 
 
-class _InputFields:
-    """``input_path_fields``: on the class the register and the response options; on parameters, the files
-    the run reads (no response file when ``responses_path`` is empty; the demand history when one is named)."""
-
-    def __get__(self, instance: Any, owner: type) -> tuple[str, ...]:
-        if instance is None:
-            return ("register_path", "responses_path")
-        named = [f for f in ("register_path", "responses_path", "demand_history_path") if getattr(instance, f).strip()]
-        return tuple(named)
-
-
 class Params(TemplateParams):
     """Parameters of the ``risk_assessment`` template (lead times and demand in the same period: days, weeks)."""
 
-    input_path_fields = _InputFields()
+    input_path_fields = InputFiles(("register_path", "responses_path"), optional=("demand_history_path",))
 
     register_path: str = param(
         "datasets/risk_register_example.csv", unit="file path",

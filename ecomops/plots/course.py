@@ -1,7 +1,11 @@
 """Figures of the course pages that are not part of a template: the p-chart of section 1.5, the interval plots of
-sections 1.4 and 3.1, and the running lift and p-value of section 3.5.3."""
+sections 1.4 and 3.1, the running lift and p-value of section 3.5.3, and the chart kinds several pages share (a
+histogram with marked values, curves with reference lines, estimates with their intervals, small multiples)."""
 
 from __future__ import annotations
+
+import itertools
+from typing import Mapping, Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -19,7 +23,17 @@ __all__ = [
     "cohort_heatmap_figure",
     "pooled_retention_figure",
     "rates_and_distributions_figure",
+    "marked_histogram_figure",
+    "curves_figure",
+    "interval_series_figure",
+    "metric_panels_figure",
+    "abc_curve_figure",
+    "resolution_by_week_figure",
+    "demand_variability_figure",
 ]
+
+#: line styles of successive reference lines, so that the text can name each one (dotted, dashed, dash-dot)
+REFERENCE_STYLES = (":", "--", "-.")
 
 
 def p_chart_figure(chart: pd.DataFrame, ylabel: str, xlabel: str = "", max_ticks: int = 14) -> plt.Figure:
@@ -241,4 +255,264 @@ def rates_and_distributions_figure(rates: pd.DataFrame, samples: dict, rate_xlab
     right.set_xlabel(value_xlabel)
     right.set_ylabel("share with at most this value")
     right.legend(frameon=False)
+    return fig
+
+
+def marked_histogram_figure(counts: np.ndarray, edges: np.ndarray, markers: Mapping[str, float], xlabel: str,
+                            ylabel: str, shares: bool = False, log_x: bool = False,
+                            figsize: tuple[float, float] | None = None) -> plt.Figure:
+    """A histogram with a dashed vertical line at each marked value (a mean, percentiles, a budget).
+
+    Parameters
+    ----------
+    counts, edges : numpy.ndarray
+        The bins, as :func:`numpy.histogram` returns them (``len(edges) == len(counts) + 1``).
+    markers : Mapping[str, float]
+        Legend label → position on the x axis, one line each in the palette's colours after the first.
+    xlabel, ylabel : str
+        Axis labels.
+    shares : bool
+        Draw each bin's share of all counts (the y axis in percent) rather than the counts.
+    log_x : bool
+        A logarithmic x axis (give logarithmically spaced edges, e.g. :func:`numpy.geomspace`).
+    figsize : tuple of float, optional
+        Width and height in inches; the house style's size when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: the bins as one filled step outline, then the marker lines in the order given.
+    """
+    counts = np.asarray(counts, dtype=float)
+    fig, ax = plt.subplots(figsize=figsize)
+    ax.stairs(counts / counts.sum() if shares else counts, edges, fill=True, color=PALETTE[0], alpha=0.6)
+    for i, (label, value) in enumerate(markers.items()):
+        ax.axvline(value, color=PALETTE[(i + 1) % len(PALETTE)], lw=2, ls="--", label=label)
+    if log_x:
+        ax.set_xscale("log")
+    if shares:
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if markers:
+        ax.legend(frameon=False)
+    return fig
+
+
+def _reference_lines(ax: plt.Axes, vlines: Mapping[str, float], hlines: Mapping[str, float]) -> None:
+    """Grey vertical, then horizontal, reference lines in :data:`REFERENCE_STYLES` order, labelled for the legend."""
+    lines = [(ax.axvline, label, value) for label, value in vlines.items()]
+    lines += [(ax.axhline, label, value) for label, value in hlines.items()]
+    for (draw, label, value), style in zip(lines, itertools.cycle(REFERENCE_STYLES)):
+        draw(value, color="grey", lw=1.2, ls=style, label=label)
+
+
+def curves_figure(curves: pd.DataFrame, xlabel: str, ylabel: str, vlines: Mapping[str, float] | None = None,
+                  hlines: Mapping[str, float] | None = None, log_y: bool = False) -> plt.Figure:
+    """One line per column against the index, with labelled reference lines; a solid line at zero when the curves
+    cross it.
+
+    Parameters
+    ----------
+    curves : pandas.DataFrame
+        Index = the x values; one column per curve, the column name its legend label.
+    xlabel, ylabel : str
+        Axis labels.
+    vlines, hlines : Mapping[str, float], optional
+        Legend label → position of a grey vertical (horizontal) reference line. The reference lines are dotted,
+        dashed, then dash-dotted, the vertical ones first, in the order given.
+    log_y : bool
+        A logarithmic y axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, with a legend of the curves and reference lines.
+    """
+    fig, ax = plt.subplots()
+    x = curves.index.to_numpy(dtype=float)
+    for i, column in enumerate(curves.columns):
+        ax.plot(x, curves[column].to_numpy(dtype=float), lw=2, color=PALETTE[i % len(PALETTE)], label=str(column))
+    values = curves.to_numpy(dtype=float)
+    if np.nanmin(values) < 0 < np.nanmax(values):
+        ax.axhline(0, color="black", lw=0.8)
+    _reference_lines(ax, vlines or {}, hlines or {})
+    if log_y:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    return fig
+
+
+def interval_series_figure(x: Sequence[float], estimate: Sequence[float], half_width: Sequence[float], xlabel: str,
+                           ylabel: str, label: str = "", reference: float | None = None, reference_label: str = "",
+                           span: tuple[float, float] | None = None, span_label: str = "", connect: bool = False,
+                           share: bool = False) -> plt.Figure:
+    """Estimates with symmetric error bars along an axis (weeks, numbers of looks), against a dashed reference.
+
+    Parameters
+    ----------
+    x, estimate, half_width : array_like
+        Position, estimate and half-width of the error bar, one value per point.
+    xlabel, ylabel : str
+        Axis labels.
+    label : str
+        Legend label of the estimates (none when empty).
+    reference : float, optional
+        Height of a dashed horizontal reference line (a promised rate, a true value), labelled ``reference_label``.
+    span : tuple of float, optional
+        ``(start, end)`` of a shaded stretch of the x axis (an incident), labelled ``span_label``.
+    connect : bool
+        Join the points with a line (for a quantity that changes smoothly along the x axis).
+    share : bool
+        The estimates are shares: the y axis in percent, from zero.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, whole-number ticks when every x is a whole number; a legend above it when any label is given.
+    """
+    fig, ax = plt.subplots()
+    ax.errorbar(x, estimate, yerr=half_width, fmt="o-" if connect else "o", lw=2 if connect else 1.5, capsize=3,
+                color=PALETTE[0], label=label)
+    if reference is not None:
+        ax.axhline(reference, color=PALETTE[1], lw=1.5, ls="--", label=reference_label)
+    if span is not None:
+        ax.axvspan(*span, color=PALETTE[5], alpha=0.15, label=span_label)
+    if share:
+        ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+        ax.set_ylim(0, None)
+    if np.all(np.mod(np.asarray(x, dtype=float), 1) == 0):
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if label or reference_label or span_label:
+        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2)  # above the axes: clear of the bars
+    return fig
+
+
+def metric_panels_figure(table: pd.DataFrame, labels: Mapping[str, str], columns: int = 2) -> plt.Figure:
+    """Small multiples: one panel per metric over the same periods, each a line with points.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Index = the periods (a :class:`pandas.PeriodIndex` is drawn as dates); one column per metric.
+    labels : Mapping[str, str]
+        Column → y-axis label, in panel order (left to right, then top to bottom); other columns are not drawn.
+    columns : int
+        Panels per row.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``ceil(len(labels) / columns)`` rows of panels sharing the x axis; unused panels are removed.
+    """
+    rows = -(-len(labels) // columns)
+    fig, axes = plt.subplots(rows, columns, sharex=True, figsize=(4.5 * columns, 2.75 * rows), squeeze=False)
+    x = table.index.to_timestamp() if isinstance(table.index, pd.PeriodIndex) else table.index
+    for ax, (column, label) in zip(axes.flat, labels.items()):
+        ax.plot(x, table[column], marker="o", lw=2, color=PALETTE[0])
+        ax.set_ylabel(label)
+    for ax in axes.flat[len(labels):]:
+        fig.delaxes(ax)
+    fig.autofmt_xdate()
+    return fig
+
+
+def abc_curve_figure(abc: pd.DataFrame, cutoffs: Sequence[float] = (0.80, 0.95),
+                     xlabel: str = "cumulative share of items", ylabel: str = "cumulative share of value") -> plt.Figure:
+    """The Pareto curve of an ABC classification: cumulative share of value against cumulative share of items,
+    one colour per class, with the class cut-offs dashed.
+
+    Parameters
+    ----------
+    abc : pandas.DataFrame
+        :func:`ecomops.operations.abc_classification` output (``rank``, ``cumulative_share``, ``abc_class``).
+    cutoffs : sequence of float
+        The cumulative shares that separate the classes (the ``a_cutoff`` and ``b_cutoff`` used).
+    xlabel, ylabel : str
+        Axis labels (what the items and the value are).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes, both axes in percent; the items ranked by value, the largest first.
+    """
+    item_share = abc["rank"] / len(abc)
+    fig, ax = plt.subplots()
+    for i, (label, part) in enumerate(abc.groupby("abc_class")):
+        ax.plot(item_share[part.index], part["cumulative_share"], lw=2, color=PALETTE[i % len(PALETTE)],
+                label=f"class {label}")
+    for cut in cutoffs:
+        ax.axhline(cut, color="grey", lw=1, ls="--")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.legend(frameon=False)
+    return fig
+
+
+def resolution_by_week_figure(weekly: pd.DataFrame, share_column: str = "within_24h",
+                              share_label: str = "share resolved within 24 h") -> plt.Figure:
+    """Two panels by week: the median, mean and 90th percentile of the hours to resolution (left), and the share
+    resolved within a target time (right).
+
+    Parameters
+    ----------
+    weekly : pandas.DataFrame
+        Index = week; columns ``p50``, ``mean`` and ``p90`` (hours) and ``share_column`` (a share from 0 to 1).
+    share_column, share_label : str
+        The column of the right panel and its y-axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The two axes in that order.
+    """
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for stat, colour in [("p50", PALETTE[0]), ("mean", PALETTE[5]), ("p90", PALETTE[1])]:
+        left.plot(weekly.index, weekly[stat], marker="o", color=colour, label=stat)
+    left.set_xlabel("week")
+    left.set_ylabel("hours to resolution")
+    left.legend(frameon=False)
+    right.bar(weekly.index, weekly[share_column], color=PALETTE[2])
+    right.set_xlabel("week")
+    right.set_ylabel(share_label)
+    right.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    return fig
+
+
+def demand_variability_figure(stats: pd.DataFrame, threshold: float = 0.5, period: str = "week") -> plt.Figure:
+    """Each product's mean demand per period against its coefficient of variation, both on log scales, with a
+    dashed line at the CV that separates steady from lumpy demand.
+
+    Parameters
+    ----------
+    stats : pandas.DataFrame
+        One row per product; columns ``mean`` (units per period, positive) and ``cv``.
+    threshold : float
+        The CV of the dashed line.
+    period : str
+        The period of the demand, for the x-axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes; ticks written as plain numbers (0.2, 0.5, 1, 2, 5 on the CV axis).
+    """
+    fig, ax = plt.subplots()
+    ax.scatter(stats["mean"], stats["cv"], s=10, alpha=0.5, color=PALETTE[0])
+    ax.axhline(threshold, color=PALETTE[1], lw=1.5, ls="--", label=f"CV = {threshold:g}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(mpl.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(mpl.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    ax.minorticks_off()
+    ax.set_xlabel(f"mean units per {period} (log scale)")
+    ax.set_ylabel("coefficient of variation (log scale)")
+    ax.legend(frameon=False)
     return fig

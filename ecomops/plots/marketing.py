@@ -38,12 +38,22 @@ def roas_comparison_figure(table: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def profit_waterfall_figure(total: Mapping[str, Any]) -> plt.Figure:
+def profit_waterfall_figure(total: Mapping[str, Any], profit_ci: tuple[float, float] | None = None) -> plt.Figure:
     """From the revenue the platform attributes to the incremental profit: minus the revenue that would have come
     anyway (holdout), minus the cost of goods, minus the spend.
 
-    ``total`` holds ``revenue_attributed``, ``incremental_revenue``, ``incremental_profit`` and ``spend`` (one
-    campaign or a portfolio, :func:`ecomops.playbook.campaign_roi.portfolio`).
+    Parameters
+    ----------
+    total : Mapping[str, Any]
+        ``revenue_attributed``, ``incremental_revenue``, ``incremental_profit`` and ``spend`` (one campaign or a
+        portfolio, :func:`ecomops.playbook.campaign_roi.portfolio`).
+    profit_ci : tuple of float, optional
+        ``(low, high)`` of an interval for the incremental profit, drawn as an error bar on the last bar.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes: seven bars, the subtotals from zero and the steps between them floating, each labelled.
     """
     attributed, incremental = float(total["revenue_attributed"]), float(total["incremental_revenue"])
     spend, profit = float(total["spend"]), float(total["incremental_profit"])
@@ -67,6 +77,9 @@ def profit_waterfall_figure(total: Mapping[str, Any]) -> plt.Figure:
                 va="bottom", fontsize=9)
         if i < len(steps) - 1:
             ax.plot([i + 0.3, i + 0.7], [end, end], color="#8c8c8c", linewidth=0.8)
+    if profit_ci is not None:
+        ax.errorbar([len(steps) - 1], [profit], yerr=[[profit - profit_ci[0]], [profit_ci[1] - profit]], fmt="none",
+                    color="black", capsize=5)
     ax.axhline(0, color="#8c8c8c", linewidth=0.8)
     ax.set_xticks(range(len(steps)), [label for label, *_ in steps], rotation=15, ha="right")
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))

@@ -11,6 +11,7 @@ import pandas as pd
 from ..i18n import tr, translate_label
 from ..risk import BAND_LABELS, BAND_ORDER, band_grid
 from . import PALETTE
+from .course import marked_histogram_figure
 
 __all__ = ["BAND_COLOURS", "risk_heat_map_figure", "emv_figure", "lead_time_demand_figure"]
 
@@ -50,14 +51,14 @@ def emv_figure(options: pd.DataFrame) -> plt.Figure:
     """
     table = options.iloc[::-1]
     labels = [translate_label(r) for r in table["response"]]
-    fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 1.6))
+    fig, ax = plt.subplots(figsize=(8, 0.6 * len(table) + 2.0))
     ax.barh(labels, table["expected_loss"], color=PALETTE[0], label=tr("expected loss (probability × impact)"))
     ax.barh(labels, table["cost"], left=table["expected_loss"], color=PALETTE[1], label=tr("cost of the response"))
     for y, (emv, best) in enumerate(zip(table["emv"], table["best"])):
         ax.text(emv, y, f"  {emv:,.0f}" + (" ★" if best else ""), va="center", fontsize=10)
     ax.set_xlabel(tr("expected monetary value (expected cost)"))
     ax.set_xlim(0, float(table["emv"].max()) * 1.25 or 1.0)
-    ax.legend(frameon=False, loc="lower right")
+    ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2)  # above the bars, never on them
     return fig
 
 
@@ -67,15 +68,7 @@ def lead_time_demand_figure(simulation, reorder_points: dict[str, float]) -> plt
     ``simulation`` is a :class:`ecomops.risk.SupplyRiskSimulation`; ``reorder_points`` maps a label (translated
     with :func:`~ecomops.i18n.translate_label`) to a reorder point in units.
     """
-    edges = simulation.histogram_edges
-    counts = simulation.histogram_counts
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    ax.stairs(counts / counts.sum(), edges, fill=True, color=PALETTE[0], alpha=0.55)
-    for i, (label, value) in enumerate(reorder_points.items()):
-        ax.axvline(value, color=PALETTE[(i + 1) % len(PALETTE)], lw=2, ls="--",
-                   label=f"{translate_label(label)}: {value:,.0f}")
-    ax.set_xlabel(tr("demand over the lead time (units)"))
-    ax.set_ylabel(tr("share of simulated cycles"))
-    ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
-    ax.legend(frameon=False, loc="upper right")
-    return fig
+    markers = {f"{translate_label(label)}: {value:,.0f}": value for label, value in reorder_points.items()}
+    return marked_histogram_figure(simulation.histogram_counts, simulation.histogram_edges, markers,
+                                   tr("demand over the lead time (units)"), tr("share of simulated cycles"),
+                                   shares=True, figsize=(9, 4.5))

@@ -221,7 +221,7 @@ def _add_sql_command(commands: Any) -> None:
                      help="read the query's column name from an expression of your table, e.g. "
                      "date=CAST(event_time AS DATE); repeatable")
     sql.add_argument("-p", "--params", help="a parameter file (YAML) whose stages, segment_by, calibration_end "
-                     "shape the query (default: the template's defaults)")
+                     "or column parameters shape the query (default: the template's defaults)")
     sql.set_defaults(func=_cmd_sql)
 
 

@@ -35,12 +35,16 @@ import numpy as np
 import pandas as pd
 
 from .customers import cohort_retention, pooled_retention
-from .data import DataError, load_table, resolve_path
+from .data import DataError, load_table, require_columns, resolve_path
 
 __all__ = [
     "DATE_FORMATS",
+    "SUMMARY_COLUMNS",
+    "SUMMARY_PARTS",
     "TransactionSummary",
     "summarise_transactions",
+    "summary_sql",
+    "summary_from_table",
     "complete_months",
     "monthly_growth",
     "seasonality_index",
@@ -123,41 +127,52 @@ def _number_sql(column: str) -> str:
     return f"TRY_CAST({_text(column)} AS DOUBLE)"
 
 
-def _aggregate_sql(columns: dict[str, str | None], table: str) -> str:
-    """The single query, in two stages over one scan of the file.
+#: the columns of the summary table (:func:`summary_sql`'s result): ``part`` says which table a row belongs to
+#: (:data:`SUMMARY_PARTS`), the key columns are those of that part (empty elsewhere), then the sums
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "part", "month", "customer", "product", "country", "weekday", "lines", "revenue", "gross_sales",
+    "cancelled_value", "cancelled_lines", "orders", "invoices", "cancelled_invoices", "customers",
+    "lines_without_customer", "revenue_without_customer", "bad_dates", "bad_values", "start", "end",
+)
+#: the parts of the summary table: one row per month, customer and month, country, ISO weekday and product, and
+#: one total row
+SUMMARY_PARTS: tuple[str, ...] = ("month", "customer_month", "country", "weekday", "product", "total")
+
+
+def summary_sql(raw: str, has_invoice: bool) -> str:
+    """The aggregation of the order lines into the summary table, in DuckDB SQL, in two stages over one scan.
+
+    ``raw`` is a SELECT giving one row per line with ``ts`` (timestamp), ``date_text`` (the date as written, for
+    telling an empty row from an unreadable date), ``value``, ``bad_number`` (a number that could not be read),
+    ``customer``, ``invoice``, ``product`` and ``country`` (text, NULL when empty or not given). The file route
+    (:func:`summarise_transactions`) and the warehouse query (``ecomops sql case_study``) differ only in it.
 
     Stage 1 groups the lines by GROUPING SETS at the grain of an invoice (invoice, cancellation flag, customer,
     country, month, weekday; without an invoice column the same minus the invoice) and by product, with plain
     sums. Stage 2 groups that much smaller table by GROUPING SETS over month, customer × month, country, weekday
-    and the total, where the distinct counts (orders, customers) are cheap. Each output row has ``part``: the
-    set it belongs to.
+    and the total, where the distinct counts (orders, customers) are cheap. Each output row has ``part``
+    (:data:`SUMMARY_PARTS`); the columns are :data:`SUMMARY_COLUMNS`. Only single-column ``GROUPING`` calls and a
+    weekday computed from a day count (1900-01-01 was a Monday; the remainder is made non-negative for earlier
+    days) are used, so that the query means the same in every dialect it is transpiled to.
     """
-    value = (_number_sql(columns["amount"]) if columns["amount"]
-             else f"{_number_sql(columns['quantity'])} * {_number_sql(columns['price'])}")
-    invoice = _text(columns["invoice"]) if columns["invoice"] else "NULL"
-    cancelled = "COALESCE(starts_with(invoice, 'C'), FALSE)" if columns["invoice"] else "COALESCE(value < 0, FALSE)"
-    product = _text(columns["product"]) if columns["product"] else "NULL"
-    country = _text(columns["country"]) if columns["country"] else "NULL"
-    if columns["invoice"]:
+    cancelled = "COALESCE(invoice LIKE 'C%', FALSE)" if has_invoice else "COALESCE(value < 0, FALSE)"
+    if has_invoice:
         orders = "COUNT(DISTINCT invoice) FILTER (WHERE NOT cancelled)"
         invoices = "COUNT(DISTINCT invoice)"
         cancelled_invoices = "COUNT(DISTINCT invoice) FILTER (WHERE cancelled)"
     else:
         orders = "COALESCE(SUM(lines) FILTER (WHERE NOT cancelled), 0)"
         invoices = cancelled_invoices = "0"
-    bad_numbers = " OR ".join(f"({_text(c)} IS NOT NULL AND {_number_sql(c)} IS NULL)"
-                              for c in (columns["amount"], columns["quantity"], columns["price"]) if c)
     return f"""
     WITH raw AS (
-        SELECT {_date_sql(columns['date'])} AS ts, {_text(columns['date'])} AS date_text,
-               {value} AS value, ({bad_numbers}) AS bad_number, {_text(columns['customer'])} AS customer,
-               {invoice} AS invoice, {product} AS product, {country} AS country
-        FROM {table}
+        {raw}
     ), lines AS (
-        SELECT *, {cancelled} AS cancelled, date_trunc('month', ts) AS month, isodow(ts) AS weekday FROM raw
+        SELECT *, {cancelled} AS cancelled, date_trunc('month', ts) AS month,
+               (DATE_DIFF('day', DATE '1900-01-01', CAST(ts AS DATE)) % 7 + 7) % 7 + 1 AS weekday
+        FROM raw
         WHERE NOT (date_text IS NULL AND value IS NULL AND customer IS NULL AND NOT bad_number)
     ), grain AS MATERIALIZED (
-        SELECT GROUPING(invoice, cancelled, customer, country, month, weekday, product) AS stage1,
+        SELECT GROUPING(product) AS invoice_grain,
                invoice, cancelled, customer, country, month, weekday, product,
                COUNT(*) AS lines, SUM(value) AS value,
                COUNT(*) FILTER (WHERE customer IS NULL) AS lines_without_customer,
@@ -167,11 +182,11 @@ def _aggregate_sql(columns: dict[str, str | None], table: str) -> str:
         FROM lines
         GROUP BY GROUPING SETS ((invoice, cancelled, customer, country, month, weekday), (product))
     ), invoices AS (
-        SELECT * FROM grain WHERE stage1 = 1
+        SELECT * FROM grain WHERE invoice_grain = 1
     )
-    SELECT CASE GROUPING(month, customer, country, weekday)
-               WHEN 7 THEN 'month' WHEN 3 THEN 'customer_month' WHEN 13 THEN 'country' WHEN 14 THEN 'weekday'
-               ELSE 'total' END AS part,
+    SELECT CASE WHEN GROUPING(customer) = 0 THEN 'customer_month' WHEN GROUPING(month) = 0 THEN 'month'
+                WHEN GROUPING(country) = 0 THEN 'country' WHEN GROUPING(weekday) = 0 THEN 'weekday'
+                ELSE 'total' END AS part,
            month, customer, NULL AS product, country, weekday,
            SUM(lines) AS lines, SUM(value) AS revenue,
            COALESCE(SUM(value) FILTER (WHERE NOT cancelled), 0) AS gross_sales,
@@ -188,8 +203,22 @@ def _aggregate_sql(columns: dict[str, str | None], table: str) -> str:
     UNION ALL
     SELECT 'product', NULL, NULL, product, NULL, NULL, lines, value, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
            NULL, NULL, NULL, NULL, NULL, NULL
-    FROM grain WHERE stage1 = 126
+    FROM grain WHERE invoice_grain = 0
+    ORDER BY part, month, customer, country, weekday, product
     """
+
+
+def _raw_sql(columns: dict[str, str | None], table: str) -> str:
+    """The file route's first stage: the text cells of ``table`` read as dates, numbers and stripped text."""
+    value = (_number_sql(columns["amount"]) if columns["amount"]
+             else f"{_number_sql(columns['quantity'])} * {_number_sql(columns['price'])}")
+    optional = {role: _text(columns[role]) if columns[role] else "NULL" for role in ("invoice", "product", "country")}
+    bad_numbers = " OR ".join(f"({_text(c)} IS NOT NULL AND {_number_sql(c)} IS NULL)"
+                              for c in (columns["amount"], columns["quantity"], columns["price"]) if c)
+    return (f"SELECT {_date_sql(columns['date'])} AS ts, {_text(columns['date'])} AS date_text, {value} AS value, "
+            f"({bad_numbers}) AS bad_number, {_text(columns['customer'])} AS customer, "
+            f"{optional['invoice']} AS invoice, {optional['product']} AS product, {optional['country']} AS country "
+            f"FROM {table}")
 
 
 def _resolve(present: list[str], wanted: dict[str, str | None], source: str) -> dict[str, str | None]:
@@ -280,13 +309,93 @@ def _tables(stats: pd.DataFrame, columns: dict[str, str | None]) -> TransactionS
 
 def _summarise(con, run, table: str, present: list[str], wanted: dict, source: str) -> TransactionSummary:
     columns = _resolve(present, wanted, source)
-    stats = run(con, _aggregate_sql(columns, table))
+    stats = run(con, summary_sql(_raw_sql(columns, table), bool(columns["invoice"])))
     total = stats[stats["part"] == "total"].iloc[0].fillna(0)
     if int(total["bad_dates"]) or int(total["bad_values"]):
         _first_bad(con, run, table, columns, source)
     if int(total["lines"]) == 0:
         raise DataError(f"{source}: no rows with data (only a header, or only empty rows)")
     return _tables(stats, columns)
+
+
+#: the summary's number columns, and the parts whose rows must hold each (the product rows carry lines and
+#: revenue only)
+_SUMMARY_NUMBERS = {name: SUMMARY_PARTS if name in ("lines", "revenue") else SUMMARY_PARTS[:4] + ("total",)
+                    for name in SUMMARY_COLUMNS[6:19]}
+#: the summary's date columns, and the parts whose rows must hold each
+_SUMMARY_DATES = {"month": ("month", "customer_month"), "start": ("total",), "end": ("total",)}
+
+
+def _first_missing(values: pd.Series, needed: pd.Series, column: str, what: str, source: str) -> None:
+    """Raise a DataError naming the first row (the header is row 1) where ``values`` is empty but ``needed``."""
+    bad = (values.isna() & needed).to_numpy()
+    if bad.any():
+        position = int(bad.nonzero()[0][0])
+        raise DataError(f"{source}: column {column!r} must hold {what} in its {needed.name} rows, but row "
+                        f"{position + 2} has an empty or unreadable cell")
+
+
+def summary_from_table(table: pd.DataFrame, *, product: bool, invoice: bool, country: bool,
+                       source: str = "summary") -> TransactionSummary:
+    """Check a saved summary table (the result of :func:`summary_sql`, as ``ecomops sql case_study`` prints it)
+    and turn it into the :class:`TransactionSummary` the file route gives.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The columns :data:`SUMMARY_COLUMNS`, one row per part key (:data:`SUMMARY_PARTS`).
+    product, invoice, country : bool
+        Whether the query read a product, an invoice and a country column (the template's ``product_col``,
+        ``invoice_col`` and ``country_col`` are set).
+    source : str
+        The file's name, for messages.
+
+    Returns
+    -------
+    TransactionSummary
+
+    Raises
+    ------
+    ecomops.data.DataError
+        A missing column, a part that is not one of :data:`SUMMARY_PARTS` or missing altogether, not exactly one
+        total row, an empty or unreadable number or date where its part needs one (the column and the row),
+        lines without a date or a value (counted by the query: the file route refuses them too), no lines, or
+        an invoice count that contradicts ``invoice``.
+    """
+    require_columns(table, SUMMARY_COLUMNS, source)
+    stats = table[list(SUMMARY_COLUMNS)].copy()
+    stats["part"] = stats["part"].astype("string").str.strip()
+    unknown = ~stats["part"].isin(SUMMARY_PARTS).fillna(False).to_numpy(dtype=bool)
+    if unknown.any():
+        row = int(unknown.nonzero()[0][0])
+        raise DataError(f"{source}: column 'part' must be one of {', '.join(SUMMARY_PARTS)}, but row {row + 2} has "
+                        f"{table['part'].iloc[row]!r}")
+    missing = [p for p in SUMMARY_PARTS if not (stats["part"] == p).any()]
+    totals = int((stats["part"] == "total").sum())
+    if missing or totals != 1:
+        found = f"no {missing[0]!r} rows" if missing else f"{totals} 'total' rows"
+        raise DataError(f"{source}: a summary has rows of every part ({', '.join(SUMMARY_PARTS)}) and exactly one "
+                        f"'total' row; this one has {found} (was the query's result saved whole?)")
+    for column, parts in {**_SUMMARY_NUMBERS, "weekday": ("weekday",)}.items():
+        stats[column] = pd.to_numeric(stats[column], errors="coerce")
+        _first_missing(stats[column], stats["part"].isin(parts).rename(" / ".join(parts)), column, "numbers",
+                       source)
+    for column, parts in _SUMMARY_DATES.items():
+        stats[column] = pd.to_datetime(stats[column], errors="coerce", format="mixed")
+        _first_missing(stats[column], stats["part"].isin(parts).rename(" / ".join(parts)), column, "dates", source)
+    total = stats[stats["part"] == "total"].iloc[0]
+    for column, what in (("bad_dates", "an empty or unreadable date"), ("bad_values", "an empty or unreadable value")):
+        if total[column] > 0:
+            raise DataError(f"{source}: the summary counts {int(total[column]):,} line(s) with {what} ({column} of "
+                            "the total row); fix or leave out those lines in the warehouse table and run the query "
+                            "again")
+    if total["lines"] == 0:
+        raise DataError(f"{source}: the summary counts no lines (lines = 0 in the total row)")
+    if invoice != (total["invoices"] > 0):
+        raise DataError(f"{source}: the total row counts {int(total['invoices']):,} invoices, but invoice_col is "
+                        f"{'set' if invoice else 'empty'}; use the parameters the query was printed with "
+                        "(ecomops sql case_study -p)")
+    return _tables(stats, {"product": product, "invoice": invoice, "country": country})
 
 
 def summarise_transactions(

@@ -199,17 +199,32 @@ class WarehouseQuery:
         return _render(self, dialect, table, dict(columns or {}))
 
 
-def _ab_query() -> WarehouseQuery:
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ab_query(segment_by: str = "") -> WarehouseQuery:
+    """ab_test_analysis's summary input: sums per assignment day and variant, and per ``segment_by`` value too
+    when it is set (the output column then has the segment column's name, as the template reads it)."""
     read_by = "data_kind: summary (per-variant sums; per date for the daily views)"
+    roles = {"date": "the user's assignment day (a DATE)", "variant": "the variant the user was assigned",
+             "converted": "1/TRUE when the user converted, else 0/FALSE",
+             "revenue": "the user's revenue in the test (0 when none)",
+             "pre_revenue": "the user's revenue in the pre-period (the CUPED covariate; 0 when none)"}
+    segment = []
+    if segment_by:
+        roles[segment_by] = "the segment (segment_by), e.g. the user's device or country at assignment"
+        segment = [OutputColumn(segment_by, "segment value", "segment_by: the per-segment comparisons")]
+    keys = ", ".join(["date", *map(_quoted, [segment_by] if segment_by else []), "variant"])
+    segment_select = f"    {_quoted(segment_by)} AS {_quoted(segment_by)},\n" if segment_by else ""
     return WarehouseQuery(
         template="ab_test_analysis",
-        purpose="per-day, per-variant sufficient statistics of an A/B test (one raw row per randomised user)",
-        roles={"date": "the user's assignment day (a DATE)", "variant": "the variant the user was assigned",
-               "converted": "1/TRUE when the user converted, else 0/FALSE",
-               "revenue": "the user's revenue in the test (0 when none)",
-               "pre_revenue": "the user's revenue in the pre-period (the CUPED covariate; 0 when none)"},
+        purpose="per-day" + (f", per-{segment_by}" if segment_by else "") + ", per-variant sufficient statistics "
+                "of an A/B test (one raw row per randomised user)",
+        roles=roles,
         outputs=(
             OutputColumn("date", "assignment day", "the daily sample-ratio and cumulative views"),
+            *segment,
             OutputColumn("variant", "variant name", "control, expected_split"),
             OutputColumn("users", "users assigned (rows)", read_by),
             OutputColumn("conversions", "users who converted", read_by),
@@ -222,7 +237,7 @@ def _ab_query() -> WarehouseQuery:
         sql=f"""
 SELECT
     date                                      AS date,
-    variant                                   AS variant,
+{segment_select}    variant                                   AS variant,
     COUNT(*)                                  AS users,
     SUM(CAST(converted AS INTEGER))           AS conversions,
     SUM(revenue)                              AS revenue_sum,
@@ -231,8 +246,8 @@ SELECT
     SUM(pre_revenue * pre_revenue)            AS pre_revenue_sum_sq,
     SUM(revenue * pre_revenue)                AS revenue_pre_revenue_sum
 FROM {RAW_TABLE}
-GROUP BY date, variant
-ORDER BY date, variant
+GROUP BY {keys}
+ORDER BY {keys}
 """)
 
 
@@ -269,7 +284,7 @@ def _funnel_query(stages: list[Mapping[str, Any]], segment_by: str) -> Warehouse
     flags = ",\n".join(f"        CASE WHEN {' AND '.join(conditions[:k + 1])} THEN 1 ELSE 0 END AS reached_{k + 1}"
                         for k in range(len(stages)))
     counts = ",\n".join(f"    SUM(reached_{k + 1}) AS {name}" for k, name in enumerate(columns))
-    segment = '"' + segment_by.replace('"', '""') + '"' if segment_by else None
+    segment = _quoted(segment_by) if segment_by else None
     label = (f"CASE WHEN {segment} IS NULL OR TRIM(CAST({segment} AS VARCHAR)) = '' THEN '(blank)' "
              f"ELSE CAST({segment} AS VARCHAR) END" if segment else "'all'")
     roles = {str(s["column"]): f"read by stage {s['name']!r}" for s in stages if s.get("column")}
@@ -344,14 +359,78 @@ ORDER BY customer
 """)
 
 
-SQL_TEMPLATES = ("kpi_funnel", "ab_test_analysis", "customer_value")
+def _case_study_query(columns: Mapping[str, str | None]) -> WarehouseQuery:
+    """case_study's summary input: :func:`ecomops.diagnostics.summary_sql` (the query the template runs on a
+    file) over the typed columns of a warehouse table; ``columns`` are the template's column parameters
+    (``Params.columns()``), which decide the roles read (amount or quantity × price; invoice, product and
+    country when given)."""
+    from .diagnostics import summary_sql
+
+    roles = {"customer": "the customer ID (empty: a line without a customer)",
+             "purchased_at": "the date and time of the order line"}
+    if columns.get("amount_col"):
+        roles["amount"] = "the line's amount (negative on a cancellation)"
+        value = "amount"
+    else:
+        roles["quantity"] = "quantity (negative on a cancellation)"
+        roles["price"] = "unit price"
+        value = "quantity * price"
+    described = {"invoice": "invoice number (C… = a cancellation)", "product": "product code",
+                 "country": "the customer's country or region"}
+    optional = {}
+    for role, meaning in described.items():
+        if columns.get(f"{role}_col"):
+            roles[role] = meaning
+            optional[role] = f"NULLIF(TRIM(CAST({role} AS VARCHAR)), '')"
+        else:
+            optional[role] = "CAST(NULL AS VARCHAR)"
+    raw = (f"SELECT CAST(purchased_at AS TIMESTAMP) AS ts, CAST(purchased_at AS VARCHAR) AS date_text, "
+           f"{value} AS value, FALSE AS bad_number, NULLIF(TRIM(CAST(customer AS VARCHAR)), '') AS customer, "
+           f"{optional['invoice']} AS invoice, {optional['product']} AS product, {optional['country']} AS country "
+           f"FROM {RAW_TABLE}")
+    summary = "data_kind: summary"
+    return WarehouseQuery(
+        template="case_study",
+        purpose="monthly, customer-month, country, weekday and product sums of the order lines (one row per part)",
+        roles=roles,
+        outputs=(
+            OutputColumn("part", "which table the row belongs to: month, customer_month, country, weekday, "
+                         "product or total", summary),
+            OutputColumn("month", "calendar month (its first day)", "the monthly table, growth and seasonality"),
+            OutputColumn("customer", "customer ID", "customer_col: concentration and cohort retention"),
+            OutputColumn("product", "product code", "product_col: product concentration"),
+            OutputColumn("country", "country or region", "country_col: the geographic mix"),
+            OutputColumn("weekday", "ISO weekday, 1 = Monday … 7 = Sunday", summary),
+            OutputColumn("lines", "order lines", "lines_read"),
+            OutputColumn("revenue", "net revenue: Σ value, cancellations included", "revenue_total, monthly"),
+            OutputColumn("gross_sales", "Σ value of the lines that are not cancellations", "return_rate"),
+            OutputColumn("cancelled_value", "−Σ value of the cancellation lines", "return_rate"),
+            OutputColumn("cancelled_lines", "cancellation lines", "return_rate_lines"),
+            OutputColumn("orders", "distinct invoices that are not cancellations", "orders, monthly"),
+            OutputColumn("invoices", "distinct invoices (0 without invoice)", "invoice_col: return_rate_invoices"),
+            OutputColumn("cancelled_invoices", "distinct cancellation invoices", "invoice_col: return_rate_invoices"),
+            OutputColumn("customers", "distinct customers with a line that is not a cancellation",
+                         "customers, monthly"),
+            OutputColumn("lines_without_customer", "lines with an empty customer ID", "lines_without_customer"),
+            OutputColumn("revenue_without_customer", "their net revenue", "revenue_without_customer"),
+            OutputColumn("bad_dates", "lines without a date (must be 0)", summary + " (checked)"),
+            OutputColumn("bad_values", "lines without a value (must be 0)", summary + " (checked)"),
+            OutputColumn("start", "first date-time of the lines", "period"),
+            OutputColumn("end", "last date-time of the lines", "period, complete months"),
+        ),
+        sql=summary_sql(raw, bool(columns.get("invoice_col"))),
+    )
+
+
+SQL_TEMPLATES = ("kpi_funnel", "ab_test_analysis", "customer_value", "case_study")
 
 
 def template_query(template: str, params: Any = None) -> WarehouseQuery:
     """The aggregation query of ``template`` for its parameters (``None``: the template's defaults).
 
-    kpi_funnel's query depends on ``stages`` and ``segment_by``, customer_value's on ``calibration_end`` and
-    whether ``invoice_col`` is set; ab_test_analysis's is fixed.
+    kpi_funnel's query depends on ``stages`` and ``segment_by``, ab_test_analysis's on ``segment_by``,
+    customer_value's on ``calibration_end`` and whether ``invoice_col`` is set, case_study's on which of its
+    column parameters are set.
 
     Raises
     ------
@@ -366,11 +445,13 @@ def template_query(template: str, params: Any = None) -> WarehouseQuery:
 
         params = get_template(template).model()
     if template == "ab_test_analysis":
-        return _ab_query()
+        return _ab_query(params.segment_by.strip())
     if template == "kpi_funnel":
         from .playbook.kpi_funnel import _stage_dicts
 
         return _funnel_query(_stage_dicts(params), params.segment_by.strip())
+    if template == "case_study":
+        return _case_study_query(params.columns())
     return _customer_days_query(bool(params.invoice_col.strip()))
 
 
@@ -438,6 +519,9 @@ def _render(query: WarehouseQuery, dialect: str, table: str, columns: dict[str, 
         plain = re.sub(r"\x1b\[[0-9;]*m", "", str(err)).splitlines()[0]
         raise DataError(f"cannot read a --column expression or the --table name in {dialect} SQL: {plain}") from None
     tree = sqlglot.parse_one(query.sql, read="duckdb")
+    if dialect not in ("duckdb", "postgres"):  # AS MATERIALIZED is a hint only these two read
+        for cte in tree.find_all(exp.CTE):
+            cte.set("materialized", None)
     # the SELECTs that read the raw table, found before any table is renamed; roles are replaced only there,
     # not in later steps that read their output (whose column names may equal a role)
     readers = {id(select) for select in tree.find_all(exp.Select)
@@ -485,29 +569,43 @@ def run_duckdb(template: str | WarehouseQuery, table_file: str, params: Any = No
         return con.execute(sql).df()
 
 
-#: the shipped summary files of the worked cases (templates/params/<template>/warehouse-summary.yaml): file name
-#: -> (template, shipped source data set, --column mapping); each is the DuckDB query's result on the source
-WORKED_SUMMARIES: dict[str, tuple[str, str, dict[str, str]]] = {
-    "online_shoppers_funnel_summary.csv": ("kpi_funnel", "online_shoppers_intention", {}),
-    "ab_test_events_daily_summary.csv": ("ab_test_analysis", "ab_test_events", {}),
+#: the shipped summary files of the worked cases (templates/params/<template>/warehouse-summary.yaml and
+#: ab_test_analysis/device-segments-summary.yaml): file name -> (template, shipped source data set, --column
+#: mapping, the parameters that shape the query); each is the DuckDB query's result on the source
+WORKED_SUMMARIES: dict[str, tuple[str, str, dict[str, str], dict[str, Any]]] = {
+    "online_shoppers_funnel_summary.csv": ("kpi_funnel", "online_shoppers_intention", {}, {}),
+    "ab_test_events_daily_summary.csv": ("ab_test_analysis", "ab_test_events", {}, {}),
+    "ab_test_events_device_daily_summary.csv": ("ab_test_analysis", "ab_test_events", {},
+                                                {"segment_by": "device"}),
     "online_retail_customer_days_mod10.csv": ("customer_value", "online_retail_customers_mod10", {
         "customer": "CustomerID", "purchased_at": "InvoiceDate", "quantity": "Quantity", "price": "UnitPrice",
-        "invoice": "InvoiceNo"}),
+        "invoice": "InvoiceNo"}, {}),
+    "online_retail_summary_mod10.csv": ("case_study", "online_retail_customers_mod10", {
+        "customer": "CAST(CustomerID AS BIGINT)", "purchased_at": "InvoiceDate", "quantity": "Quantity",
+        "price": "UnitPrice", "invoice": "InvoiceNo", "product": "StockCode", "country": "Country"}, {}),
 }
+#: the columns of the summaries that hold counts (integers; empty where a part has no such figure)
+_COUNT_COLUMNS = ("table_rows", "users", "conversions", "order_lines", "weekday", "lines", "cancelled_lines",
+                  "orders", "invoices", "cancelled_invoices", "customers", "lines_without_customer", "bad_dates",
+                  "bad_values")
 
 
 def worked_summary(filename: str) -> pd.DataFrame:
     """A worked case's summary, recomputed by the DuckDB query from its shipped source (counts as integers)."""
     from .data import dataset_path
 
-    template, source, columns = WORKED_SUMMARIES[filename]
-    summary = run_duckdb(template, str(dataset_path(source)), columns=columns)
-    counts = [c for c in summary.columns if c in ("table_rows", "users", "conversions", "order_lines", "customer")
-              or c.startswith("stage_")]
+    from .playbook import get_template
+
+    template, source, columns, values = WORKED_SUMMARIES[filename]
+    params = get_template(template).model(**values)
+    summary = run_duckdb(template, str(dataset_path(source)), params=params, columns=columns)
+    counts = [c for c in summary.columns if pd.api.types.is_numeric_dtype(summary[c])
+              and (c in _COUNT_COLUMNS or c == "customer" or c.startswith("stage_"))]
     sums = [c for c in summary.columns if c not in counts and pd.api.types.is_float_dtype(summary[c])]
     # sums rounded to 6 decimals: cent amounts and their squares are exact there, and DuckDB's parallel
     # summation order no longer changes the file's last digits
-    return summary.astype({c: "int64" for c in counts}).round({c: 6 for c in sums})
+    return summary.astype({c: "int64" if summary[c].notna().all() else "Int64" for c in counts}).round(
+        {c: 6 for c in sums})
 
 
 def write_worked_summaries(folder: str) -> None:

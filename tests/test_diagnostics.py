@@ -69,6 +69,16 @@ def test_hand_worked_totals_and_months():
     assert rates["invoices"] == pytest.approx(1 / 5)
 
 
+def test_weekday_is_the_iso_weekday_before_and_after_1900():
+    """The query's weekday (a day count from Monday 1900-01-01, the remainder made non-negative, so that every
+    dialect computes it alike) is pandas' ISO weekday, also for days before 1900."""
+    days = pd.date_range("1899-12-27", periods=10).append(pd.date_range("2024-03-25", periods=7))
+    frame = pd.DataFrame({"c": "a", "d": days.strftime("%Y-%m-%d"), "v": np.arange(1.0, len(days) + 1)})
+    summary = summarise_transactions(frame, customer_col="c", date_col="d", amount_col="v")
+    expected = frame["v"].groupby(days.isocalendar()["day"].to_numpy()).sum()
+    assert summary.weekdays["revenue"].to_dict() == pytest.approx(expected.to_dict())
+
+
 def test_amount_column_without_invoice_counts_rows_and_negative_values():
     """Without an invoice column each row is an order and a negative amount is a return: 30, −5, 20 →
     orders 2, gross 50, cancelled 5."""

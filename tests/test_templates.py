@@ -12,8 +12,10 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from conftest import TEMPLATES
+from ecomops.data import dataset_path
 from ecomops.playbook import TEMPLATES as REGISTRY
 from ecomops.runner import load_params_file, run_template
+from ecomops.warehouse import WORKED_SUMMARIES
 
 CASES = [(name, case) for name in sorted(REGISTRY) for case in sorted(REGISTRY[name].params_dir.glob("*.yaml"))]
 
@@ -150,8 +152,9 @@ def check_ab_test_analysis(values: dict, results: dict, base_dir) -> None:
     assert (results["srm"]["status"], results["decision"]) == (expected_srm, expected_decision)
     if values.get("data_kind", "events") == "events" and "pre_revenue" in raw:
         check_cuped(raw, values["control"], results["cuped"])
-    elif path.name == "ab_test_events_daily_summary.csv":  # summed in SQL from these users: CUPED checked on them
-        check_cuped(pd.read_csv(path.parent / "ab_test_events.csv.gz"), values["control"], results["cuped"])
+    elif path.name in ("ab_test_events_daily_summary.csv", "ab_test_events_device_daily_summary.csv"):
+        raw = pd.read_csv(path.parent / "ab_test_events.csv.gz")  # summed in SQL from these users: checked on them
+        check_cuped(raw, values["control"], results["cuped"])
     else:
         assert results["cuped"] == []
     if values.get("segment_by"):
@@ -168,6 +171,7 @@ EXPECTED_AB_OUTCOMES = {
     "ab_test_events.csv.gz": ("ok", "inconclusive"),
     "ab_test_events.csv.gz:device": ("ok", "inconclusive"),
     "ab_test_events_daily_summary.csv": ("ok", "inconclusive"),  # the same users, summed per day in SQL
+    "ab_test_events_device_daily_summary.csv:device": ("ok", "inconclusive"),  # the same, per day and device
     "ab_test_events_srm.csv.gz": ("block", "blocked"),
     "ab_test_three_arms_summary.csv": ("ok", "ship"),
     "asos_3c9dfd_summary.csv": ("ok", "ship"),
@@ -537,6 +541,8 @@ def check_case_study(values: dict, results: dict, base_dir) -> None:
     customers, the monthly table, the top-20 % shares (k = ceil(0.2 n) of the units with positive net revenue),
     the value-based cancellation rate and the pooled month-3 retention of acquisition cohorts (Dec 2011 partial)."""
     path = (base_dir / values["data_path"]).resolve()
+    if values.get("data_kind") == "summary":  # warehouse sums: checked on the lines they were summed from
+        path = dataset_path(WORKED_SUMMARIES[path.name][1])
     raw = pd.read_csv(path, encoding="gb18030" if "gbk" in path.name else "utf-8", dtype=str)
     customer, date = values.get("customer_col", "CustomerID"), values.get("date_col", "InvoiceDate")
     amount, invoice = values.get("amount_col", ""), values.get("invoice_col", "InvoiceNo")

@@ -159,6 +159,24 @@ def test_ab_summary_reproduces_the_full_run(tmp_path):
     pd.testing.assert_frame_equal(cuped[1], cuped[0], rtol=1e-10)
 
 
+def test_ab_segment_summary_reproduces_the_events(tmp_path):
+    """With segment_by set, the query adds the segment to its keys; the summary read back gives the same
+    per-segment counts and the same per-segment comparisons (and the same overall sums) as the events."""
+    from ecomops.playbook import ab_test_analysis as ab
+    from ecomops.warehouse import run_duckdb
+
+    events = ab.Params(segment_by="device")
+    summary_file = tmp_path / "ab_device.csv"
+    run_duckdb("ab_test_analysis", AB_DATA, params=events).to_csv(summary_file, index=False)
+    full = events.load_inputs()
+    reduced = ab.Params(data_path=str(summary_file), data_kind="summary", segment_by="device").load_inputs()
+    assert len(full.by_segment) == 6  # 3 devices × 2 variants
+    pd.testing.assert_frame_equal(reduced.by_segment, full.by_segment, check_dtype=False)
+    pd.testing.assert_frame_equal(reduced.summary, full.summary, check_dtype=False, rtol=1e-12)
+    segments = [ab.segment_comparisons(i.by_segment, "device", "control") for i in (full, reduced)]
+    pd.testing.assert_frame_equal(segments[1], segments[0], rtol=1e-12)
+
+
 def test_btyd_query_matches_calibration_summary():
     """The per-customer BG/NBD query counts purchases per customer and day exactly as
     ecomops.clv.calibration_summary does (x, t_x, T in days, mean repeat spend, holdout counts) on the cleaned
@@ -216,19 +234,100 @@ def test_customer_value_summary_refuses_order_lines():
         cv.Params(data_kind="summary", amount_col="amount")
 
 
+def _case_study_figures(params):
+    from ecomops.playbook import case_study
+
+    inputs = params.load_inputs()
+    analysis = case_study.analyse(inputs)
+    text = case_study.memo(params, inputs, analysis)
+    return case_study.build_results(params, inputs, analysis, text).model_dump()
+
+
+def _assert_close(got, expected, where="results"):
+    """Equal structure and text; numbers equal to floating-point rounding."""
+    if isinstance(expected, dict):
+        assert list(got) == list(expected), where
+        for key in expected:
+            _assert_close(got[key], expected[key], f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert len(got) == len(expected), where
+        for k, (a, b) in enumerate(zip(got, expected)):
+            _assert_close(a, b, f"{where}[{k}]")
+    elif isinstance(expected, float) and not isinstance(got, bool):
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), where
+    else:
+        assert got == expected, where
+
+
+def test_case_study_summary_reproduces_the_full_run(tmp_path):
+    """The DuckDB query on all 541,909 shipped UCI lines, saved and read back with data_kind: summary, gives the
+    figures, tables and memo of the run on the file itself."""
+    from ecomops.playbook import case_study
+    from ecomops.warehouse import WORKED_SUMMARIES, run_duckdb
+
+    summary_file = tmp_path / "case_summary.csv"
+    run_duckdb("case_study", ROOT / "datasets" / "online_retail_full.csv.gz",
+               columns=WORKED_SUMMARIES["online_retail_summary_mod10.csv"][2]).to_csv(summary_file, index=False)
+    full = case_study.Params()
+    reduced = case_study.Params(data_path=str(summary_file), data_kind="summary")
+    _assert_close(_case_study_figures(reduced), _case_study_figures(full))
+
+
+def test_case_study_summary_without_products_invoices_or_countries(tmp_path):
+    """With product_col, invoice_col and country_col empty the query reads only customer, date and amount, and
+    the summary gives the same figures as the file read with the same parameters (cancellations = negative
+    lines, no product or country figures)."""
+    from ecomops.playbook import case_study
+    from ecomops.warehouse import run_duckdb, template_query
+
+    values = dict(product_col="", invoice_col="", country_col="", amount_col="UnitPrice")
+    full = case_study.Params(data_path=str(CLV_DATA), **values)
+    query = template_query("case_study", full)
+    assert set(query.roles) == {"customer", "purchased_at", "amount"}
+    summary_file = tmp_path / "plain.parquet"
+    run_duckdb(query, CLV_DATA, columns={"customer": "CustomerID", "purchased_at": "InvoiceDate",
+                                         "amount": "UnitPrice"}).to_parquet(summary_file)
+    reduced = case_study.Params(data_path=str(summary_file), data_kind="summary", **values)
+    got = _case_study_figures(reduced)
+    assert got["top20_product_share"] is None and got["top_country"] is None
+    _assert_close(got, _case_study_figures(full))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t.drop(columns="orders"), "column 'orders' is missing"),
+    (lambda t: t.assign(part=t["part"].replace("weekday", "day")), "must be one of month, customer_month"),
+    (lambda t: t[t["part"] != "total"], "this one has no 'total' rows"),
+    (lambda t: pd.concat([t, t[t["part"] == "total"]]), "this one has 2 'total' rows"),
+    (lambda t: t.assign(revenue=t["revenue"].where(t.index != 20)), "column 'revenue' must hold numbers"),
+    (lambda t: t.assign(bad_dates=t["bad_dates"].where(t["part"] != "total", 3)), "3 line(s) with an empty or "
+     "unreadable date"),
+    (lambda t: t.assign(invoices=t["invoices"].where(t["part"] != "total", 0)), "but invoice_col is set"),
+])
+def test_case_study_summary_checks(tmp_path, change, message):
+    """A damaged summary file gets one message naming the column, the row or the value."""
+    from ecomops.playbook import case_study
+
+    shipped = pd.read_csv(ROOT / "datasets" / "online_retail_summary_mod10.csv")
+    bad = tmp_path / "bad.csv"
+    change(shipped).to_csv(bad, index=False)
+    with pytest.raises(DataError, match=re.escape(message)):
+        case_study.Params(data_path=str(bad), data_kind="summary").check_inputs()
+
+
 @pytest.mark.parametrize("filename", ["online_shoppers_funnel_summary.csv", "ab_test_events_daily_summary.csv",
-                                      "online_retail_customer_days_mod10.csv"])
+                                      "ab_test_events_device_daily_summary.csv",
+                                      "online_retail_customer_days_mod10.csv", "online_retail_summary_mod10.csv"])
 def test_shipped_summaries_are_the_query_results(filename):
     """The worked cases' summary files are what the DuckDB query computes from the shipped sources."""
+    from io import StringIO
+
     from ecomops.warehouse import worked_summary
 
     shipped = pd.read_csv(ROOT / "datasets" / filename)
-    again = worked_summary(filename)
+    again = pd.read_csv(StringIO(worked_summary(filename).to_csv(index=False)))  # as the file was written
     assert list(shipped.columns) == list(again.columns) and len(shipped) == len(again)
     for column in shipped.columns:
         if pd.api.types.is_numeric_dtype(shipped[column]):
             np.testing.assert_allclose(shipped[column], again[column], rtol=1e-12, err_msg=column)
         else:
-            dates = pd.api.types.is_datetime64_any_dtype(again[column])
-            expected = again[column].dt.strftime("%Y-%m-%d") if dates else again[column].astype(str)
-            assert shipped[column].astype(str).tolist() == expected.tolist(), column
+            assert shipped[column].astype(str).tolist() == again[column].astype(str).tolist(), column

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pandas as pd
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from .. import diagnostics as dx
 from ..data import DataError, load_table, resolve_input
 from ..i18n import N_, current_language, tr, translate_label
-from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, param, styled
+from .base import ResultPart, TemplateResults, TemplateSpec, TransactionColumns, param, styled
 
 __all__ = [
     "Params",
@@ -66,47 +66,28 @@ OVERVIEW_LABELS = (
 )
 
 
-class Params(TemplateParams):
+class Params(TransactionColumns):
     """Parameters of the ``case_study`` template."""
-
-    input_path_fields = ("data_path",)
 
     data_path: str = param(
         "datasets/online_retail_full.csv.gz", unit="file path",
         help="Transactions, one row per order line or order: CSV (UTF-8 or GBK), CSV.gz, XLSX (first sheet) or "
         "Parquet",
     )
-    customer_col: str = param("CustomerID", unit="column name", help="Column holding the customer ID")
-    date_col: str = param("InvoiceDate", unit="column name", help="Column holding the date (and time) of the purchase")
+    data_kind: Literal["transactions", "summary"] = param(
+        "transactions", unit="choice",
+        help="transactions: one row per order line or order; summary: the monthly, customer-month, country, "
+        "weekday and product sums, as `ecomops sql case_study` computes them in a warehouse (the column "
+        "parameters then only say whether products, invoices and countries were read)",
+    )
     product_col: str = param(
         "StockCode", unit="column name",
         help="Column holding the product code; empty if there is none (no product concentration then)",
-    )
-    invoice_col: str = param(
-        "InvoiceNo", unit="column name",
-        help="Column holding the invoice number (one starting with C is a cancellation); empty if there is none",
-    )
-    amount_col: str = param(
-        "", unit="column name",
-        help="Column holding the line's or order's amount; empty to use quantity_col × price_col",
-    )
-    quantity_col: str = param(
-        "Quantity", unit="column name",
-        help="Column holding the quantity (negative on cancellations); used when amount_col is empty",
-    )
-    price_col: str = param(
-        "UnitPrice", unit="column name", help="Column holding the unit price; used when amount_col is empty",
     )
     country_col: str = param(
         "Country", unit="column name",
         help="Column holding the customer's country or region; empty if there is none (no geographic mix then)",
     )
-
-    @model_validator(mode="after")
-    def _amount_or_quantity_and_price(self) -> "Params":
-        if not self.amount_col.strip() and not (self.quantity_col.strip() and self.price_col.strip()):
-            raise ValueError("give amount_col, or both quantity_col and price_col (amount = quantity × price)")
-        return self
 
     def columns(self) -> dict[str, str | None]:
         """The column parameters as keyword arguments of :func:`ecomops.diagnostics.summarise_transactions`
@@ -120,16 +101,28 @@ class Params(TemplateParams):
     def _path(self):
         return resolve_input(self.data_path, None, Params.model_fields["data_path"].default)
 
+    def _summary(self, path) -> dx.TransactionSummary:
+        """A summary file read whole (it is small) and checked (``data_kind: summary``)."""
+        columns = self.columns()
+        return dx.summary_from_table(load_table(path), product=bool(columns["product_col"]),
+                                     invoice=bool(columns["invoice_col"]), country=bool(columns["country_col"]),
+                                     source=str(path))
+
     def check_inputs(self) -> None:
-        """Read the header and the first rows only, and check them as the full read will."""
+        """Read the header and the first rows only (a summary: the whole small file), and check them as the full
+        read will."""
         path = self._path()
+        if self.data_kind == "summary":
+            self._summary(path)
+            return
         sample = load_table(path, nrows=CHECK_SAMPLE_ROWS)
         dx.summarise_transactions(sample, **self.columns())
 
     def load_inputs(self) -> "Inputs":
-        """Scan the whole file once with DuckDB and keep the small summary tables."""
+        """Scan the whole file once with DuckDB and keep the small summary tables (or read a summary file)."""
         path = self._path()
-        summary = dx.summarise_transactions(path, **self.columns())
+        summary = (self._summary(path) if self.data_kind == "summary"
+                   else dx.summarise_transactions(path, **self.columns()))
         if summary.totals["customers"] == 0:
             raise DataError(
                 f"{path}: no rows are left for the customer figures: no line that is not a cancellation has a "

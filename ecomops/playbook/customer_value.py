@@ -25,7 +25,7 @@ from .. import clv as models
 from ..customers import cohort_retention, is_cancellation, rfm_scores, rfm_segments, rfm_table, segment_summary
 from ..data import DataError, load_table, pseudonymise_ids, require_columns, require_numeric, resolve_input
 from ..i18n import N_, current_language, tr, translate_label
-from .base import ResultPart, TemplateParams, TemplateResults, TemplateSpec, param, rows_note, styled
+from .base import ResultPart, TemplateResults, TemplateSpec, TransactionColumns, param, rows_note, styled
 
 __all__ = [
     "Params",
@@ -82,10 +82,8 @@ COLUMN_LABELS = (
 )
 
 
-class Params(TemplateParams):
+class Params(TransactionColumns):
     """Parameters of the ``customer_value`` template."""
-
-    input_path_fields = ("data_path",)
 
     data_path: str = param(
         "datasets/online_retail_customers_mod10.csv", unit="file path",
@@ -96,23 +94,6 @@ class Params(TemplateParams):
         "transactions", unit="choice",
         help="transactions: one row per order line or order; summary: one row per customer and purchase day with "
         "the day's amount, as `ecomops sql customer_value` computes it in a warehouse",
-    )
-    customer_col: str = param("CustomerID", unit="column name", help="Column holding the customer ID")
-    date_col: str = param("InvoiceDate", unit="column name", help="Column holding the date (and time) of the purchase")
-    amount_col: str = param(
-        "", unit="column name",
-        help="Column holding the line's or order's amount; empty to use quantity_col × price_col",
-    )
-    quantity_col: str = param(
-        "Quantity", unit="column name",
-        help="Column holding the quantity (negative = a return); used for the amount when amount_col is empty",
-    )
-    price_col: str = param(
-        "UnitPrice", unit="column name", help="Column holding the unit price; used when amount_col is empty",
-    )
-    invoice_col: str = param(
-        "InvoiceNo", unit="column name",
-        help="Column holding the invoice number (one starting with C is a cancellation); empty if there is none",
     )
     calibration_end: str = param(
         "2011-08-31", unit="date (YYYY-MM-DD)",
@@ -143,12 +124,6 @@ class Params(TemplateParams):
         except (ValueError, TypeError):
             raise ValueError(f"{value!r} is not a date; write it as YYYY-MM-DD") from None
         return value
-
-    @model_validator(mode="after")
-    def _amount_or_quantity_and_price(self) -> "Params":
-        if not self.amount_col.strip() and not (self.quantity_col.strip() and self.price_col.strip()):
-            raise ValueError("give amount_col, or both quantity_col and price_col (amount = quantity × price)")
-        return self
 
     @model_validator(mode="after")
     def _summary_has_amounts(self) -> "Params":
@@ -427,12 +402,12 @@ def styled_parameters(model: ModelFit) -> Any:
         ("BG/NBD", "a", model.bgnbd.a, tr("dropout after a purchase ~ Beta(a, b): mean a/(a+b) = {p:.1%}",
                                           p=model.bgnbd.a / (model.bgnbd.a + model.bgnbd.b))),
         ("BG/NBD", "b", model.bgnbd.b, tr("second shape of the dropout distribution")),
-        ("BG/NBD", "log_likelihood", model.bgnbd.log_likelihood, tr("at the estimate (calibration period)")),
+        ("BG/NBD", "log-likelihood", model.bgnbd.log_likelihood, tr("at the estimate (calibration period)")),
         ("Gamma-Gamma", "p", model.gamma_gamma.p, tr("shape of the spend per purchase")),
         ("Gamma-Gamma", "q", model.gamma_gamma.q, tr("shape of the customers' spend levels")),
         ("Gamma-Gamma", "gamma", model.gamma_gamma.gamma, tr("scale; mean spend per purchase pγ/(q−1) = {mean:,.2f}",
                                                            mean=_population_spend(model))),
-        ("Gamma-Gamma", "log_likelihood", model.gamma_gamma.log_likelihood, tr("at the estimate (repeat buyers)")),
+        ("Gamma-Gamma", "log-likelihood", model.gamma_gamma.log_likelihood, tr("at the estimate (repeat buyers)")),
     ]
     table = pd.DataFrame(rows, columns=["model", "parameter", "estimate", "meaning"])
     return styled(table, {"estimate": "{:,.4g}"})

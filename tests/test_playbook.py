@@ -109,7 +109,7 @@ def test_design_recommendation_states_users_weeks_and_the_other_formulas():
     text = ab_test_design.recommendation(params, ab_test_design.design(params))
     assert text.startswith("Run the test for 1 whole week(s) (7 days; the traffic needs 3)")
     assert "1,094 users per arm, 2,188 in total over 2 arms" in text
-    assert "evan miller 1,031, arcsine 1,092" in text
+    assert "Evan Miller 1,031, arcsine 1,092" in text
 
 
 def test_small_text_helpers():

@@ -69,6 +69,6 @@ def test_results_workbook_sheets(tmp_path):
     assert all(not set(n) & set("[]:*?/\\") and len(n) <= 31 for n in book.sheetnames)
     headline = list(book[book.sheetnames[0]].iter_rows(values_only=True))
     assert headline[1][:2] == ("Recommendation", "Do it.") and headline[2] == ("Users", "3", "1 to 5")
-    assert [c.value for c in book[book.sheetnames[1]][1]] == ["stage", "count"]
+    assert [c.value for c in book[book.sheetnames[1]][1]] == ["Stage", "Count"]  # labels.en.yaml
     params = {row[0]: row[1] for row in book[book.sheetnames[-1]].iter_rows(min_row=2, values_only=True)}
     assert params == {"alpha": 0.05, "stages": '[{"name": "a"}]'}

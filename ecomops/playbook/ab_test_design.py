@@ -127,7 +127,7 @@ def recommendation(params: Params, result: Design) -> str:
         else tr("users per arm {counts} (control first)", counts=" / ".join(f"{n:,}" for n in size.n_per_arm))
     )
     others = tr(", ").join(
-        tr("{formula} {n:,}", formula=translate_label(name.replace("_", " ")), n=max(r.n_per_arm))
+        tr("{formula} {n:,}", formula=translate_label(name), n=max(r.n_per_arm))
         for name, r in result.alternatives.items() if name != size.method
     )
     bonferroni = tr(" (Bonferroni: {alpha:.4g} per comparison)", alpha=size.alpha_per_comparison) if arms > 2 else ""
@@ -139,7 +139,7 @@ def recommendation(params: Params, result: Design) -> str:
         "good-looking p-value.",
         weeks=duration.weeks, days_to_run=duration.days_to_run, days=duration.days, per_arm=per_arm,
         total=size.n_total, arms=arms, change=change, baseline=params.baseline_rate, power=params.power,
-        alpha=params.alpha, bonferroni=bonferroni, formula=translate_label(size.method.replace("_", " ")),
+        alpha=params.alpha, bonferroni=bonferroni, formula=translate_label(size.method),
         others=others,
     )
 

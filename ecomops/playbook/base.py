@@ -114,7 +114,6 @@ TABLE_LABELS = (
     N_("unadjusted"),
     N_("pooled"),
     N_("evan_miller"),
-    N_("evan miller"),
     N_("arcsine"),
     N_("all"),
 )

@@ -166,12 +166,148 @@ def test_the_build_status_page_lists_every_executed_page_and_the_versions(site):
     assert "Traceback" not in status and status.count("<tr") > 10
 
 
-def test_search_index_has_chinese_terms(site):
+def search_index(site: Path) -> dict:
     text = (site / "searchindex.js").read_text(encoding="utf-8")
-    index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
-    terms = set(index["terms"])
-    assert {"转化", "转化率"} & terms, "jieba should split Chinese terms into searchable words"
-    assert "funnel" in terms
+    return json.loads(text[text.index("(") + 1 : text.rindex(")")])
+
+
+GLOSSARY_PAGE = "book/appendices/glossary"
+
+
+def article(site: Path, name: str) -> str:
+    """The main text of a built page (without the head, whose keywords repeat the page's Chinese terms)."""
+    html = (site / f"{name}.html").read_text(encoding="utf-8")
+    return html[html.index("<article"):]
+
+
+TERM_LINK = re.compile(r"""href=["'][^"']*glossary\.html#([^"']+)["']""")
+
+
+def teaching_pages(site: Path) -> dict[str, set[str]]:
+    """The pages that teach each glossary term (by its Chinese line): every page but the glossary that links it."""
+    from test_glossary import ENTRIES
+
+    chinese = {name.lower(): entry["chinese"] for entry in ENTRIES for name in (entry["english"], entry["chinese"])}
+    index = search_index(site)
+    glossary = index["docnames"].index(GLOSSARY_PAGE)
+    anchors = {anchor: chinese[name] for name, places in index["indexentries"].items()  # each term is an index entry
+               for doc, anchor, _ in places if doc == glossary and name in chinese}
+    pages: dict[str, set[str]] = {entry["chinese"]: set() for entry in ENTRIES}
+    for name in toc_files():
+        if name != GLOSSARY_PAGE:
+            for anchor in TERM_LINK.findall(article(site, name)):
+                pages[anchors[unquote(anchor)]].add(name)
+    return pages
+
+
+def test_search_index_has_chinese_terms(site):
+    terms = search_index(site)["terms"]
+    assert "转化率" in terms and "funnel" in terms, "jieba should index Chinese terms whole, next to English words"
+
+
+def test_every_page_that_teaches_a_term_shows_and_indexes_its_chinese(site):
+    """Each page that links a glossary term shows the term's Chinese words and is indexed under them."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from glossary_zh import CJK, WORD, search_words
+
+    index = search_index(site)
+    teaching = teaching_pages(site)
+    assert [term for term, pages in teaching.items() if not pages] == []
+    assert "book/01-operations-foundations/04-data-analysis-and-funnels" in teaching["转化率"]
+    assert "book/06-risk-control/02-data-security-and-privacy" in teaching["预期损失"]
+    missing = []
+    for term, pages in teaching.items():
+        for name in sorted(pages):
+            text = article(site, name)
+            number = index["docnames"].index(name)
+            for word in filter(CJK.search, WORD.findall(term)):
+                if word not in text:
+                    missing.append(f"{name} does not show {word}")
+            for word in filter(CJK.search, search_words(term)):
+                found = [index[kind].get(word, []) for kind in ("terms", "titleterms")]  # a title's words: titleterms
+                if number not in {doc for docs in found for doc in (docs if isinstance(docs, list) else [docs])}:
+                    missing.append(f"{name} is not indexed under {word}")
+    assert missing == []
+
+
+# --- the printed handbook (scripts/build_pdf.py: the single-page build printed by Chromium) ------------------
+
+
+@pytest.fixture(scope="module")
+def handbook(site) -> dict:
+    """The PDF printed into the site's build folder (so the execution cache is reused): its text, its image count
+    and the script's output; ``normalise`` makes a string comparable with the text.
+
+    Chromium's text layer gives each glyph the lowest code point the font maps to it: where Noto Sans CJK SC draws
+    风 and the radical ⻛ with one glyph, the PDF's text says ⻛. ``normalise`` folds every character the same way
+    (read from the font's own cmap), then applies NFKC (ligatures and Kangxi radicals become letters) and drops
+    white space (line breaks)."""
+    import unicodedata
+
+    from fontTools.ttLib import TTCollection
+    from pypdf import PdfReader
+
+    if not CHROMIUM.is_file():
+        pytest.skip("HANDBOOK NOT PRINTED: /usr/bin/chromium is missing (apt-get install chromium)")
+    out = site.parent.parent
+    pdf = out / "handbook.pdf"
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "build_pdf.py"), "--path-output", str(out),
+                             "-o", str(pdf)], capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    reader = PdfReader(pdf)
+    text = "".join(page.extract_text() for page in reader.pages)
+    font = subprocess.run(["fc-match", "-f", "%{file}:%{index}", "Noto Sans CJK SC"], capture_output=True, text=True)
+    path, index = font.stdout.rsplit(":", 1)
+    cmap = TTCollection(path, lazy=True)[int(index)].getBestCmap()
+    lowest: dict[str, int] = {}
+    for code in sorted(cmap):
+        lowest.setdefault(cmap[code], code)
+    fold = {code: lowest[glyph] for code, glyph in cmap.items()}
+
+    def normalise(value: str) -> str:
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value.translate(fold)))
+
+    def images(resources) -> int:
+        count = 0
+        for xobject in (resources.get("/XObject") or {}).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Image":
+                count += 1
+            elif xobject.get("/Subtype") == "/Form" and "/Resources" in xobject:
+                count += images(xobject["/Resources"].get_object())
+        return count
+
+    return {"text": normalise(text), "raw_text": text, "normalise": normalise, "output": result.stdout,
+            "images": sum(images(page["/Resources"].get_object()) for page in reader.pages),
+            "executed": (result.stdout + result.stderr).count("Executing notebook")}
+
+
+def test_the_handbook_reuses_the_execution_cache_and_sets_chinese_in_noto_cjk(handbook):
+    assert handbook["executed"] == 0
+    assert re.search(r"Chinese set in [^:]*Noto (?:Sans|Serif) CJK", handbook["output"]), handbook["output"][-500:]
+
+
+def test_the_handbook_has_every_chapter_title_and_chinese_glossary_terms(handbook):
+    from test_glossary import glossary_entries
+
+    titles = [next(line[2:] for line in (ROOT / "book" / chapter / "index.md").read_text(encoding="utf-8")
+                   .splitlines() if line.startswith("# ")) for chapter in CHAPTERS]
+    assert len(titles) == 8
+    missing = [title for title in titles if handbook["normalise"](title) not in handbook["text"]]
+    assert missing == []
+    entries = glossary_entries((ROOT / "book" / "appendices" / "glossary.md").read_text(encoding="utf-8"))
+    chinese = [entry["chinese"] for entry in entries if entry["chinese"]]
+    assert len(chinese) >= 100
+    assert [term for term in chinese if handbook["normalise"](term) not in handbook["text"]] == []
+
+
+def test_the_handbook_has_no_raw_tex_and_keeps_figures_and_tables(handbook, site):
+    from ecomops.data import DATASETS
+
+    raw = re.findall(r".{0,30}(?:\$[^$\n]{1,60}\$|\\frac|\\\(|\\\)|\\text\{).{0,30}", handbook["raw_text"])
+    assert raw == [], raw[:5]
+    assert handbook["images"] >= len(list((site / "_images").iterdir())) > 40
+    assert [name for name in (d.filename for d in DATASETS.values()) if name not in handbook["text"]] == []  # a table
 
 
 # --- the built site in a real browser (headless Chromium driven by Playwright) ------------------------------
@@ -193,8 +329,13 @@ def browser_page(site):
         pytest.skip("BROWSER TESTS NOT RUN: /usr/bin/chromium is missing (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive: a page's thirty files come over a few connections
+
+        def log_message(self, *args):  # quiet
+            pass
+
+    handler = functools.partial(Handler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
@@ -256,9 +397,69 @@ def test_navigation_from_the_home_page_reaches_chapter_one(browser_page):
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("query", "expected_page"), [
-    ("漏斗", "04-data-analysis-and-funnels"), ("转化率", "glossary"), ("safety stock", "03-listing-and-inventory")])
-def test_search_finds_english_and_chinese_terms(browser_page, query, expected_page):
-    browser_page.goto(f"{browser_page.base}/search.html?q={query}", wait_until="networkidle")
-    browser_page.wait_for_selector("#search-results ul.search li", timeout=20_000)
+    ("漏斗", "04-data-analysis-and-funnels"), ("转化率", "04-data-analysis-and-funnels"),
+    ("转化率", "glossary"), ("safety stock", "03-listing-and-inventory")])
+def test_search_finds_english_and_chinese_terms_and_lists_each_page_once(browser_page, query, expected_page):
+    browser_page.goto(f"{browser_page.base}/search.html?q={query}", wait_until="load")
+    browser_page.wait_for_function("() => Search.status && Search.status.innerText !== ''", timeout=20_000)
     links = browser_page.locator("#search-results ul.search li a").evaluate_all("els => els.map(e => e.href)")
     assert any(expected_page in link for link in links), links
+    pages = [link.split("#")[0] for link in links]
+    assert len(pages) == len(set(pages)), f"a page is listed twice: {links}"
+
+
+@pytest.mark.browser
+def test_searching_each_glossary_term_in_chinese_finds_every_page_that_teaches_it(browser_page, site):
+    """Sphinx's own search code, on the built search page, for the Chinese line of every glossary entry."""
+    teaching = teaching_pages(site)
+    browser_page.goto(f"{browser_page.base}/search.html", wait_until="load")
+    browser_page.wait_for_function("() => Search.hasIndex()", timeout=20_000)
+    found = browser_page.evaluate("""queries => Object.fromEntries(queries.map(query => [query,
+        Search._performSearch(...Search._parseQuery(query)).map(result => result[0])]))""", sorted(teaching))
+    missed = {term: sorted(pages - set(found[term])) for term, pages in teaching.items() if pages - set(found[term])}
+    assert missed == {}, f"search for the Chinese term misses these pages: {missed}"
+    twice = {term: docs for term, docs in found.items() if len(docs) != len(set(docs))}
+    assert twice == {}, f"a page is found twice: {twice}"
+
+
+def artifacts_folder() -> Path:
+    """Where the browser tests save screenshots: $ECOMOPS_ARTIFACTS, by default test-artifacts/ in the repository."""
+    import os
+
+    folder = Path(os.environ.get("ECOMOPS_ARTIFACTS") or ROOT / "test-artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.mark.browser
+def test_every_page_opens_without_a_console_error_or_a_failed_request(browser_page):
+    """Every page of the table of contents, in one browser page; the home page and each chapter are screenshotted."""
+    page, base = browser_page, browser_page.base
+    failed: list[str] = []
+
+    def on_failed(request):  # ERR_ABORTED: a late font load cut short by going to the next page (a 404 is a response)
+        if request.url.startswith(base) and request.failure != "net::ERR_ABORTED":
+            failed.append(f"{request.url}: {request.failure}")
+
+    def on_response(response):
+        if response.url.startswith(base) and response.status >= 400:
+            failed.append(f"{response.url}: HTTP {response.status}")
+
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+    folder, pages = artifacts_folder(), toc_files()
+    errors, shots = [], []
+    try:
+        for name in pages:
+            seen = len(page.console_errors)
+            page.goto(f"{base}/{name}.html", wait_until="load")
+            errors += [f"{name}: {error}" for error in page.console_errors[seen:]]
+            if name == pages[0] or re.fullmatch(r"book/\d\d-[^/]+/index", name):
+                shots.append("home" if name == pages[0] else name.split("/")[1])
+                page.screenshot(path=str(folder / f"{shots[-1]}.png"))
+    finally:
+        page.remove_listener("requestfailed", on_failed)
+        page.remove_listener("response", on_response)
+    assert failed == []
+    assert errors == []
+    assert shots == ["home", *CHAPTERS] and all((folder / f"{shot}.png").stat().st_size > 0 for shot in shots)

@@ -54,6 +54,12 @@ def test_entry_has_chinese_term_and_definition(entry):
     assert len(entry["definition"].split()) >= 5, f"{entry['english']}: a one-line definition"
 
 
+def test_no_two_entries_share_a_term():
+    """Each name leads to one entry (the book shows and searches a term by its Chinese, as by its English)."""
+    names = [name.lower() for entry in ENTRIES for name in (entry["english"], entry["chinese"])]
+    assert sorted({name for name in names if names.count(name) > 1}) == []
+
+
 def test_every_term_is_linked_from_a_course_page():
     linked = linked_terms(course_pages())
     unlinked = [e["english"] for e in ENTRIES if e["english"].lower() not in linked]

@@ -21,6 +21,11 @@ from ..data import DataError, load_table, resolve_input
 from ..i18n import N_, current_language, tr, translate_label
 from .base import ResultPart, TemplateResults, TemplateSpec, TransactionColumns, param, styled
 
+
+#: calendar months, for sentences ("September"; 9 月 in Chinese)
+MONTH_NAMES = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+               N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+
 __all__ = [
     "Params",
     "Inputs",
@@ -312,8 +317,8 @@ def memo(params: Params, inputs: Inputs, analysis: Analysis) -> str:
     season = analysis.seasonality
     if len(season) >= 6 and season["index"].notna().all():
         peak = season["index"].idxmax()
-        text += _gap() + tr("The strongest month of the year is month {month} at {index:.2f} times an average month.",
-                            month=int(peak), index=season.loc[peak, "index"])
+        text += _gap() + tr("The strongest month of the year is {month} at {index:.2f} times an average month.",
+                            month=translate_label(MONTH_NAMES[int(peak) - 1]), index=season.loc[peak, "index"])
     text += _gap() + tr("The top 20% of customers bring {share:.0%} of the revenue from identified customers.",
                         share=analysis.top20_customer_share)
     if analysis.top20_product_share is not None and pd.notna(analysis.top20_product_share):

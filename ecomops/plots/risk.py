@@ -58,6 +58,7 @@ def emv_figure(options: pd.DataFrame) -> plt.Figure:
         ax.text(emv, y, f"  {emv:,.0f}" + (" ★" if best else ""), va="center", fontsize=10)
     ax.set_xlabel(tr("expected monetary value (expected cost)"))
     ax.set_xlim(0, float(table["emv"].max()) * 1.25 or 1.0)
+    ax.xaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))  # 150,000, as the bar labels
     ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2)  # above the bars, never on them
     return fig
 

@@ -19,9 +19,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
-import os
 import sys
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +30,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from build_edition import EDITIONS, ROOT, build  # noqa: E402
+
+from ecomops.playbook.base import write_atomically  # noqa: E402  (a temporary file, renamed when complete)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -110,12 +110,6 @@ def chinese_fonts(page) -> list[str]:
     return [font["familyName"] for font in fonts]
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def print_pdf(site: Path, target: Path, chromium: Path = CHROMIUM) -> dict:
     """Print the single-page book in ``site`` (a ``singlehtml`` build) to ``target`` as an A4 PDF.
 
@@ -144,9 +138,9 @@ def print_pdf(site: Path, target: Path, chromium: Path = CHROMIUM) -> dict:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".pdf.part", dir=target.parent)
-    os.close(handle)
+    options = {"format": "A4", "print_background": True, "outline": True, "tagged": True,
+               "display_header_footer": True, "header_template": "<span></span>", "footer_template": FOOTER,
+               "margin": {"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"}}
     try:
         with serve(site) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
@@ -165,18 +159,11 @@ def print_pdf(site: Path, target: Path, chromium: Path = CHROMIUM) -> dict:
                 if not any("CJK" in name for name in state["chinese_fonts"]):
                     raise PrintError(f"Chinese text is set in {state['chinese_fonts'] or 'no font'}, not a Noto CJK "
                                      "font: install one (Debian: apt-get install fonts-noto-cjk)")
-                page.pdf(path=partial, format="A4", print_background=True, outline=True, tagged=True,
-                         display_header_footer=True,
-                         header_template="<span></span>", footer_template=FOOTER,
-                         margin={"top": "16mm", "bottom": "18mm", "left": "14mm", "right": "14mm"})
+                write_atomically(target, lambda partial: page.pdf(path=partial, **options))
             finally:
                 browser.close()
-        os.chmod(partial, 0o666 & ~_umask())
-        os.replace(partial, target)
     except PlaywrightError as exc:
         raise PrintError(f"Chromium could not print {site}: {exc.message.splitlines()[0]}") from exc
-    finally:
-        Path(partial).unlink(missing_ok=True)
     return state
 
 

@@ -183,22 +183,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
+    from .playbook import validate_params
     from .warehouse import parse_column_options, template_query
 
     params = None
-    try:
-        if args.params is not None:
-            from .runner import load_params_file
+    if args.params is not None:  # a bad value is a ParamError naming the parameter (exit code 2)
+        from .runner import load_params_file
 
-            params = get_template(args.template).model.model_validate(load_params_file(args.params))
+        params = validate_params(args.template, load_params_file(args.params))
+    try:
         query = template_query(args.template, params)
         print(query.render(args.dialect, args.table, parse_column_options(args.column)), end="")
-    except ValidationError as exc:
-        _print_error(f"{args.params}: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}")
-        return EXIT_PARAMS
-    except DataError as exc:
+    except DataError as exc:  # a malformed --column or --table is a usage error
         _print_error(str(exc))
         return EXIT_PARAMS
     return EXIT_OK

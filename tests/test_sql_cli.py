@@ -58,6 +58,14 @@ def test_bad_input_one_message_exit_2(args, message):
     assert message in done.stderr and "Traceback" not in done.stderr and done.stdout == ""
 
 
+def test_a_bad_value_in_the_params_file_names_the_parameter_value_and_what_is_allowed(tmp_path):
+    params = tmp_path / "ab.yaml"
+    params.write_text("alpha: 3\n", encoding="utf-8")
+    done = run_cli("sql", "ab_test_analysis", "--dialect", "spark", "--table", "t", "-p", str(params))
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert "parameter 'alpha' = 3" in done.stderr and "≤ 0.2" in done.stderr
+
+
 def test_params_file_adds_the_ab_segment(tmp_path):
     params = tmp_path / "ab.yaml"
     params.write_text("segment_by: device\n", encoding="utf-8")

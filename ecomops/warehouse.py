@@ -265,7 +265,7 @@ def _stage_condition(stage: Mapping[str, Any]) -> str:
     column, value, op = stage.get("column"), stage["value"], _SQL_OPERATORS[stage["op"]]
     if not column:
         return "TRUE"
-    name = '"' + str(column).replace('"', '""') + '"'
+    name = _quoted(str(column))
     if isinstance(value, bool):
         return f"CAST({name} AS INTEGER) {op} {int(value)}"
     if isinstance(value, str):
@@ -303,12 +303,18 @@ def _funnel_query(stages: list[Mapping[str, Any]], segment_by: str) -> Warehouse
     )
 
 
+def _kept_purchase_lines(invoice: bool) -> str:
+    """customer_value's cleaning rules as a WHERE condition: a customer and a date, no cancellation invoice (when
+    there is an invoice column), no return, no zero amount."""
+    cancellation = "AND (invoice IS NULL OR CAST(invoice AS VARCHAR) NOT LIKE 'C%') " if invoice else ""
+    return f"customer IS NOT NULL AND purchased_at IS NOT NULL {cancellation}AND quantity >= 0 AND quantity * price <> 0"
+
+
 def btyd_query(calibration_end: str, invoice: bool = True) -> WarehouseQuery:
     """Per-customer BG/NBD inputs computed in the warehouse: x, t_x and T in days, the mean repeat spend and the
     holdout counts of :func:`ecomops.clv.calibration_summary` (time unit days), for when even the customer-days are
     too many to export. The template reads the customer-day table of :func:`template_query` instead."""
     end = pd.Timestamp(calibration_end).strftime("%Y-%m-%d")
-    cancellation = "AND (invoice IS NULL OR CAST(invoice AS VARCHAR) NOT LIKE 'C%')\n      " if invoice else ""
     read_by = "data_kind: summary (the BG/NBD and Gamma-Gamma fits)"
     roles = {"customer": "the customer ID", "purchased_at": "the date (and time) of the order line",
              "quantity": "quantity (negative = a return)", "price": "unit price"}
@@ -332,8 +338,7 @@ def btyd_query(calibration_end: str, invoice: bool = True) -> WarehouseQuery:
 WITH lines AS (
     SELECT customer AS customer, CAST(purchased_at AS DATE) AS day, quantity * price AS amount
     FROM {RAW_TABLE}
-    WHERE customer IS NOT NULL AND purchased_at IS NOT NULL
-      {cancellation}AND quantity >= 0 AND quantity * price <> 0
+    WHERE {_kept_purchase_lines(invoice)}
 ), days AS (
     SELECT customer, day, SUM(amount) AS amount,
            ROW_NUMBER() OVER (PARTITION BY customer ORDER BY day) AS day_number
@@ -458,7 +463,6 @@ def template_query(template: str, params: Any = None) -> WarehouseQuery:
 def _customer_days_query(invoice: bool) -> WarehouseQuery:
     """customer_value's summary input: one row per customer and purchase day with the day's spend, after the
     template's cleaning rules (missing customer or date, cancellation invoice, return, zero amount)."""
-    cancellation = "AND (invoice IS NULL OR CAST(invoice AS VARCHAR) NOT LIKE 'C%')\n  " if invoice else ""
     roles = {"customer": "the customer ID", "purchased_at": "the date (and time) of the order line",
              "quantity": "quantity (negative = a return); 1 when the table has amounts",
              "price": "unit price; the amount column when the table has amounts"}
@@ -482,8 +486,7 @@ SELECT
     SUM(quantity * price)      AS amount,
     COUNT(*)                   AS order_lines
 FROM {RAW_TABLE}
-WHERE customer IS NOT NULL AND purchased_at IS NOT NULL
-  {cancellation}AND quantity >= 0 AND quantity * price <> 0
+WHERE {_kept_purchase_lines(invoice)}
 GROUP BY customer, CAST(purchased_at AS DATE)
 ORDER BY customer, purchase_day
 """)
